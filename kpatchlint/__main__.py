@@ -1,0 +1,5 @@
+"""Entry point for `python -m kpatchlint`."""
+
+from kpatchlint.cli import main
+
+main()
