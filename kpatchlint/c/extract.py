@@ -300,6 +300,10 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
     functions: list[FunctionSig] = []
     fn_iv: list[tuple[int, int, object]] = []
     for node, kind in func_nodes:
+        if kind == "prototype":
+            last = node.children[-1] if node.children else None
+            if last is None or last.type != ";" or last.is_missing:
+                continue  # a definition's head line (hunk header) or a cut declaration
         declarators = node.children_by_field_name("declarator")
         cond = tuple(str(c) for c in cond_sweep.at(node.start_byte))
         in_err = bool(err_sweep.at(node.start_byte))
@@ -481,13 +485,31 @@ def extract_fragments(path: str, chunks: list[tuple[int, str]], digest: str = ""
     return merge_facts(path, digest, parts, fragments=True)
 
 
+_LEX_RE = re.compile(r'/\*|\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'')
+
+
 def repair_chunk_start(text: str) -> str:
-    """A chunk cut inside a comment: turn its first ` * ` line into `/**` (same length)."""
+    """Make a piece of a file parse as what it is: a chunk cut inside a comment starts one
+    (its first ` * ` line becomes `/**`, same length); one ending inside a comment is closed."""
     first, nl, rest = text.partition("\n")
-    if first.startswith(" * ") or first == " *":
-        return "/**" + first[3:] + nl + rest
-    if first.strip() == "*/":
-        return " " * len(first) + nl + rest
+    stripped = first.lstrip()
+    if stripped.startswith("*/"):
+        text = " " * len(first) + nl + rest
+    elif first.startswith(" * ") or first == " *":
+        text = "/**" + first[3:] + nl + rest
+    elif stripped.startswith("* ") or stripped == "*":
+        i = len(first) - len(stripped)
+        text = (first[:max(0, i - 1)] + "/*" + stripped[1:] if i else "/*" + stripped[1:]) + nl + rest
+    in_comment = False
+    for m in _LEX_RE.finditer(text):
+        tok = m.group()
+        if in_comment:
+            if tok == "*/":
+                in_comment = False
+        elif tok == "/*":
+            in_comment = True
+    if in_comment:
+        text = text.rstrip("\n") + " */\n"
     return text
 
 

@@ -1,0 +1,102 @@
+"""CallGraph: a networkx multigraph of functions with call sites on the edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from kpatchlint.analysis.index import SymbolIndex, func_key
+from kpatchlint.c.model import CallSite
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    caller: str
+    callee: str
+    site: CallSite
+
+
+class CallGraph:
+    def __init__(self) -> None:
+        self._g = nx.MultiDiGraph()
+
+    @classmethod
+    def from_index(cls, index: SymbolIndex, names: set[str] | None = None) -> "CallGraph":
+        """Edges for every call in the indexed files (or only calls to `names`)."""
+        g = cls()
+        for facts in index.files.values():
+            statics = {f.name for f in facts.functions if f.storage == "static" and not facts.path.endswith(".h")}
+            for c in facts.calls:
+                if names is not None and c.callee not in names:
+                    continue
+                if c.in_macro:
+                    continue
+                caller = c.caller or f"{c.path}::<file scope>"
+                if c.caller and c.caller in statics:
+                    caller = f"{c.path}::{c.caller}"
+                callee = f"{c.path}::{c.callee}" if c.callee in statics else c.callee
+                g.add_call(caller, callee, c)
+        return g
+
+    def add_call(self, caller: str, callee: str, site: CallSite) -> None:
+        self._g.add_edge(caller, callee, site=site)
+
+    def nodes(self) -> list[str]:
+        return list(self._g.nodes)
+
+    def has(self, name: str) -> bool:
+        return name in self._g
+
+    def callers_of(self, name: str) -> list[Edge]:
+        if name not in self._g:
+            return []
+        return [Edge(u, v, d["site"]) for u, v, d in self._g.in_edges(name, data=True)]
+
+    def callees_of(self, name: str) -> list[Edge]:
+        if name not in self._g:
+            return []
+        return [Edge(u, v, d["site"]) for u, v, d in self._g.out_edges(name, data=True)]
+
+    def callers_up_to(self, name: str, depth: int) -> list[tuple[int, Edge]]:
+        out: list[tuple[int, Edge]] = []
+        seen = {name}
+        frontier = [name]
+        for level in range(1, depth + 1):
+            nxt = []
+            for n in frontier:
+                for e in sorted(self.callers_of(n), key=lambda e: (e.site.path, e.site.line)):
+                    out.append((level, e))
+                    if e.caller not in seen:
+                        seen.add(e.caller)
+                        nxt.append(e.caller)
+            frontier = nxt
+        return out
+
+    def paths_to(self, sink: str, max_depth: int = 6, limit: int = 200) -> list[list[Edge]]:
+        """Caller chains ending in `sink`, each listed from the entry point down to the sink."""
+        out: list[list[Edge]] = []
+
+        def walk(node: str, chain: list[Edge], seen: set[str]) -> None:
+            if len(out) >= limit:
+                return
+            ins = self.callers_of(node)
+            if not ins or len(chain) >= max_depth:
+                if chain:
+                    out.append(list(reversed(chain)))
+                return
+            for e in ins:
+                if e.caller in seen:
+                    out.append(list(reversed(chain + [e])))
+                    continue
+                walk(e.caller, chain + [e], seen | {e.caller})
+
+        walk(sink, [], {sink})
+        return out
+
+
+def key_of(index: SymbolIndex, name: str, path: str | None = None) -> str:
+    for f in index.functions(name):
+        if path is None or f.path == path:
+            return func_key(f)
+    return name

@@ -1,0 +1,101 @@
+"""Persistent cache of extracted facts in SQLite, keyed by git blob id (or content digest).
+
+Safe with two runs at once (WAL, short transactions); a corrupt database or one written by
+another version is moved aside and rebuilt with a warning.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import warnings
+from pathlib import Path
+
+from kpatchlint import __version__
+from kpatchlint.c.model import FileFacts
+from kpatchlint.c.serialize import dumps, loads
+
+SCHEMA = f"facts-v1-{__version__}"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kpatchlint"
+
+
+class FactsCache:
+    """get/put FileFacts by (path, digest); path is part of the key since facts name their file."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or default_cache_dir()
+        self.path = self.directory / "facts.sqlite3"
+        self._lock = threading.Lock()
+        self._db = self._open()
+        self.hits = 0
+        self.misses = 0
+
+    def _open(self) -> sqlite3.Connection:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for attempt in range(2):
+            try:
+                db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)")
+                db.execute("CREATE TABLE IF NOT EXISTS facts (digest TEXT, path TEXT, data BLOB, PRIMARY KEY (digest, path))")
+                row = db.execute("SELECT v FROM meta WHERE k='schema'").fetchone()
+                if row is None:
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
+                    db.commit()
+                elif row[0] != SCHEMA:
+                    db.close()
+                    warnings.warn(f"facts cache {self.path} is from another version ({row[0]}); rebuilding")
+                    self._move_aside()
+                    continue
+                db.execute("SELECT count(*) FROM facts LIMIT 1").fetchone()
+                return db
+            except sqlite3.DatabaseError as exc:
+                if attempt:
+                    raise
+                warnings.warn(f"facts cache {self.path} is unreadable ({exc}); rebuilding")
+                self._move_aside()
+        raise RuntimeError("unreachable")
+
+    def _move_aside(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists():
+                p.replace(Path(str(p) + ".bad"))
+
+    def get(self, path: str, digest: str) -> FileFacts | None:
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT data FROM facts WHERE digest=? AND path=?", (digest, path)).fetchone()
+            except sqlite3.DatabaseError:
+                row = None
+        if row is None:
+            self.misses += 1
+            return None
+        try:
+            facts = loads(path, digest, row[0])
+        except Exception:  # a damaged row: recompute
+            self.misses += 1
+            return None
+        self.hits += 1
+        return facts
+
+    def put_many(self, items: list[FileFacts]) -> None:
+        if not items:
+            return
+        rows = [(f.digest, f.path, dumps(f)) for f in items]
+        with self._lock:
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", rows)
+                self._db.commit()
+            except sqlite3.DatabaseError as exc:
+                warnings.warn(f"could not write facts cache: {exc}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

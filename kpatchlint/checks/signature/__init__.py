@@ -1,0 +1,1 @@
+"""Signature family: call sites, prototypes, definitions and stubs that disagree."""

@@ -1,0 +1,84 @@
+"""SIG001 call-arg-count: a call passes more or fewer arguments than the function takes."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from kpatchlint.checks.base import Context, Label, Rule
+from kpatchlint.checks.common import kind_label, loc, plural, solid, where
+from kpatchlint.findings import Finding, Severity
+from kpatchlint.location import Confidence
+
+
+class CallArgCount(Rule):
+    code = "SIG001"
+    name = "call-arg-count"
+    family = "signature"
+    severity = Severity.ERROR
+    summary = "a call site passes the wrong number of arguments for the function's current signature"
+    doc = """
+## What it does
+Checks every call of a function the series touches, anywhere in the tree (not only in the
+diff), against the function's parameter list after each patch: the prototype in a header the
+calling file includes, a `static` function of the same file, or any other declaration.
+
+## Why is this bad?
+The build breaks ("too many arguments to function"), often only in a configuration the author
+did not build, or in the middle of the series, which breaks `git bisect`.
+
+## Example
+```c
+/* mm/swap.h after the patch */
+struct folio *swap_cache_alloc_folio(swp_entry_t entry, gfp_t gfp, bool *alloced);
+/* mm/zswap.c, not updated */
+folio = swap_cache_alloc_folio(entry, GFP_KERNEL, &allocated, true);
+```
+
+## Use instead
+Update every caller in the same patch that changes the signature.
+
+## Known limits
+Calls built by macros are checked through the macro body only; when a name is also a
+function-like macro, or has declarations with different parameter counts that are not
+mutually exclusive by `#ifdef`, the call is skipped. Variadic functions are checked for
+the minimum count only.
+"""
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        index = ctx.index
+        for name in sorted(ctx.focus):
+            calls = index.calls_to(name)
+            if not calls or index.has_function_macro(name):
+                continue
+            for call in calls:
+                if call.confidence < Confidence.MEDIUM:
+                    continue
+                cands = solid(index.candidates_for_call(call))
+                if not cands:
+                    continue
+                if any(f.is_variadic for f in cands):
+                    fixed = min(f.arity for f in cands)
+                    if len(call.args) >= fixed:
+                        continue
+                    arities = {fixed}
+                else:
+                    arities = {f.arity for f in cands}
+                if len(arities) != 1:
+                    continue
+                expected = arities.pop()
+                have = len(call.args)
+                if have == expected:
+                    continue
+                decl = next((f for f in cands if not f.is_definition), cands[0])
+                word = "many" if have > expected else "few"
+                conf = min(call.confidence, decl.confidence)
+                note = f"`{name}` is declared at {where(decl)} as `{decl.signature()}`"
+                if ctx.delta is not None and name in ctx.delta.changed:
+                    note += f"; its signature changes in patch {ctx.k}/{ctx.total}"
+                via = f" (in macro `{call.caller}`)" if call.in_macro else ""
+                yield self.finding(
+                    f"too {word} arguments to function `{name}` (expected {expected}, have {have}){via}",
+                    loc(call), f"{name}|{call.path}|{call.caller}|{'|'.join(call.args)}",
+                    function=name, confidence=conf, note=note,
+                    labels=[Label(loc(decl), f"{kind_label(decl)} with {plural(expected, 'parameter')}")],
+                )
