@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TREE = ROOT / "fixtures" / "trees" / "swap"
 OUT = ROOT / "fixtures" / "series"
+TREE_IGNORE = ("README.md",)
 
 NAME = "Ada Dev"
 EMAIL = "ada@example.org"
@@ -850,8 +851,12 @@ def git(repo: Path, *args: str, date: int | None = None, input_: bytes | None = 
 
 
 def init_base(repo: Path) -> str:
-    """Copy the fixture tree to `repo`, commit it as the base, and return the base commit."""
-    shutil.copytree(TREE, repo)
+    """Copy the fixture tree to `repo`, commit it as the base, and return the base commit.
+
+    The tree's README.md is left out, so that editing the story does not move
+    the base commit recorded in every mbox.
+    """
+    shutil.copytree(TREE, repo, ignore=shutil.ignore_patterns(*TREE_IGNORE))
     git(repo, "init", "-q", "-b", BRANCH)
     for key, value in (
         ("user.name", NAME),
@@ -876,7 +881,8 @@ def build(series: Series, work: Path, dump: Path | None) -> tuple[bytes, str, li
     repo = work / series.name
     base = init_base(repo)
     if dump:
-        shutil.copytree(TREE, dump / series.name / "0", dirs_exist_ok=True)
+        shutil.copytree(TREE, dump / series.name / "0", ignore=shutil.ignore_patterns(*TREE_IGNORE),
+                        dirs_exist_ok=True)
     trees = []
     for k, step in enumerate(series.steps, 1):
         step.edit(Edit(repo))

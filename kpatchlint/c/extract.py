@@ -61,6 +61,7 @@ _MARKER_RE = re.compile(
 )
 _NORETURN_RE = re.compile(rb"\b(BUG|panic|unreachable|__builtin_unreachable|do_exit|BUILD_BUG|kthread_exit|make_task_dead)\s*\(")
 _MACRO_CALL_RE = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_DIRECTIVE_RE = re.compile(r"^\s*#\s*(?:if|else|elif|endif)", re.MULTILINE)
 _SYSCALL_RE = re.compile(r"^(?:COMPAT_)?SYSCALL_DEFINE\d$")
 _CONTAINERS = {"translation_unit", "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif",
                "preproc_elifdef", "linkage_specification", "declaration_list"}
@@ -155,6 +156,17 @@ def _params(src: bytes, plist: Node) -> tuple[Param, ...]:
     if len(out) == 1 and out[0].name is None and out[0].type == "void":
         return ()
     return tuple(out)
+
+
+def _inside_body(node: Node) -> bool:
+    p = node.parent
+    while p is not None:
+        if p.type in ("compound_statement", "function_definition"):
+            return True
+        if p.type == "translation_unit":
+            return False
+        p = p.parent
+    return False
 
 
 def _storage(src: bytes, node: Node) -> tuple[str, bool, list[str]]:
@@ -304,6 +316,8 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
             last = node.children[-1] if node.children else None
             if last is None or last.type != ";" or last.is_missing:
                 continue  # a definition's head line (hunk header) or a cut declaration
+            if _inside_body(node):
+                continue  # `#ifdef` inside a function: statements, not prototypes
         declarators = node.children_by_field_name("declarator")
         cond = tuple(str(c) for c in cond_sweep.at(node.start_byte))
         in_err = bool(err_sweep.at(node.start_byte))
@@ -322,6 +336,8 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
             tnode = node.child_by_field_name("type")
             rtype = _text(src, tnode) if tnode is not None else "int"
             rtype = normalise_type(" ".join(quals + [rtype]) + " " + "*" * stars)
+            if "(" in rtype:
+                continue  # a macro invocation parsed as a type: not a real declaration
             doc = None
             prev = node.prev_sibling
             if prev is not None and prev.type == "comment":
@@ -375,10 +391,13 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
                 fn_iv.append((nxt.start_byte, nxt.end_byte, "sys_" + args[0]))
                 fn_sweep = _Sweep(fn_iv)
             continue
+        confidence = conf(call, in_err)
+        if "#" in args_text and _DIRECTIVE_RE.search(args_text):
+            confidence = Confidence.LOW  # `#ifdef` inside the argument list: the count depends on config
         calls.append(CallSite(
             callee=callee, args=tuple(args), caller=str(enclosing[-1]) if enclosing else None,
             path=path, line=line, col=call.start_point[1] + 1, end_line=call.end_point[0] + 1 + off,
-            cond=cond, confidence=conf(call, in_err),
+            cond=cond, confidence=confidence,
         ))
 
     # ---- macros, includes, exports, comments --------------------------------------------
@@ -465,8 +484,10 @@ def _macro_calls(body: str, mname: str, path: str, line: int, cond: tuple[str, .
             i += 1
         if depth != 0:
             continue
-        out.append(CallSite(callee, tuple(split_args(body[m.end() - 1:i + 1])), mname, path, line, 1, line,
-                            cond, Confidence.MEDIUM, in_macro=True))
+        args = tuple(split_args(body[m.end() - 1:i + 1]))
+        if any("__VA_ARGS__" in a or a.endswith("...") or "##" in a for a in args):
+            continue  # the count depends on the macro's caller
+        out.append(CallSite(callee, args, mname, path, line, 1, line, cond, Confidence.MEDIUM, in_macro=True))
     return out
 
 

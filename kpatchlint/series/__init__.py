@@ -25,9 +25,20 @@ from kpatchlint.series.paths import check_path
 from kpatchlint.series.subject import parse_subject
 
 __all__ = [
-    "Cover", "FileChange", "Hunk", "HunkLine", "IngestProblem", "Patch", "Series", "Subject",
-    "check_path", "load_series", "parse_patch_bytes", "parse_subject", "series_from_git",
+    "Cover",
+    "FileChange",
+    "Hunk",
+    "HunkLine",
+    "IngestProblem",
+    "Patch",
+    "Series",
+    "Subject",
+    "check_path",
+    "load_series",
+    "parse_patch_bytes",
+    "parse_subject",
     "series_from_bytes",
+    "series_from_git",
 ]
 
 _BASE_RE = re.compile(r"^base-commit:\s*([0-9a-fA-F]{7,64})\s*$", re.MULTILINE)
@@ -72,7 +83,7 @@ def load_series(
     if isinstance(source, list):
         if not source:
             raise InputError("no input files")
-        return _assemble(_read_files([Path(p) for p in source]), ", ".join(map(str, source)), revision)
+        return _assemble(*_read_files([Path(p) for p in source]), ", ".join(map(str, source)), revision)
     if str(source) == "-":
         if stdin is None:
             raise InputError("no input on stdin", "<stdin>")
@@ -82,24 +93,29 @@ def load_series(
         files = sorted(p for p in path.glob("*.patch") if p.is_file())
         if not files:
             raise InputError("no *.patch files in the directory", str(path))
-        return _assemble(_read_files(files), str(path), revision)
-    return _assemble(_read_files([path]), str(path), revision)
+        return _assemble(*_read_files(files), str(path), revision)
+    return _assemble(*_read_files([path]), str(path), revision)
 
 
 def series_from_bytes(data: bytes, name: str, *, revision: int | None = None) -> Series:
     """Build a Series from in-memory mbox or single-message bytes; `name` is used in messages."""
-    return _assemble(_build(read_messages(data, name)), name, revision)
+    return _assemble(_build(read_messages(data, name)), [], name, revision)
 
 
-def _read_files(paths: list[Path]) -> list[_Read]:
+def _read_files(paths: list[Path]) -> tuple[list[_Read], list[IngestProblem]]:
+    """Read every file; with several files, one that is unreadable or not mail is only a problem."""
     reads: list[_Read] = []
+    errors: list[InputError] = []
     for path in paths:
         try:
-            data = path.read_bytes()
+            reads.extend(_build(read_messages(path.read_bytes(), str(path))))
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror or exc}", str(path)) from None
-        reads.extend(_build(read_messages(data, str(path))))
-    return reads
+            errors.append(InputError(f"cannot read: {exc.strerror or exc}", str(path)))
+        except InputError as exc:
+            errors.append(exc)
+    if errors and (len(paths) == 1 or not any(_is_candidate(r) for r in reads)):
+        raise errors[0]
+    return reads, [IngestProblem(e.where, e.what) for e in errors]
 
 
 def _build(msgs: list[Message]) -> list[_Read]:
@@ -122,7 +138,7 @@ def _is_candidate(read: _Read) -> bool:
     return read.item is not None or read.error is not None
 
 
-def _assemble(reads: list[_Read], name: str, revision: int | None) -> Series:
+def _assemble(reads: list[_Read], file_problems: list[IngestProblem], name: str, revision: int | None) -> Series:
     candidates = [r for r in reads if _is_candidate(r)]
     groups: dict[int, _Group] = {}
     for read in candidates:
@@ -138,7 +154,8 @@ def _assemble(reads: list[_Read], name: str, revision: int | None) -> Series:
         chosen = with_patches[revision]
     else:
         chosen = _pick(list(with_patches.values()))
-    return _series(chosen, name)
+    series = _series(chosen, name)
+    return replace(series, problems=(*file_problems, *series.problems)) if file_problems else series
 
 
 def _numbering(group: _Group) -> tuple[list[tuple[int, _Read]], int, list[IngestProblem]]:
@@ -189,7 +206,7 @@ def _series(group: _Group, name: str) -> Series:
             problems.append(IngestProblem(read.msg.where, f"duplicate patch {number}/{expected}; keeping this later copy"))
         by_slot[number] = read
     if not by_slot:
-        first_error = next(r.error for _, r in slots if r.error is not None) if slots else None
+        first_error = next((r.error for _, r in slots if r.error is not None), None)
         if first_error is not None:
             raise first_error
         raise InputError("no patch found", name)
@@ -199,13 +216,12 @@ def _series(group: _Group, name: str) -> Series:
     cover_read = covers[-1] if covers else None
     patches: list[Patch | None] = []
     for number in range(1, expected + 1):
-        read = by_slot.get(number)
-        if read is None:
+        item = by_slot[number].item if number in by_slot else None
+        if isinstance(item, Patch):
+            patches.append(_renumber(item, number, expected))
+        else:
             problems.append(IngestProblem(name, f"patch {number}/{expected} of v{group.revision} is missing"))
             patches.append(None)
-        else:
-            assert isinstance(read.item, Patch)
-            patches.append(_renumber(read.item, number, expected))
     used = ([cover_read] if cover_read else []) + [by_slot[n] for n in sorted(by_slot)]
     for read in used:
         problems.extend(read.msg.problems)

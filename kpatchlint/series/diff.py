@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from unidiff import PatchSet
 from unidiff.constants import DEV_NULL
 from unidiff.patch import Hunk as UHunk
+from unidiff.patch import PatchSet
 
 from kpatchlint.errors import InputError
 from kpatchlint.series.model import FileChange, Hunk, HunkLine
@@ -17,6 +17,8 @@ from kpatchlint.series.paths import check_path
 HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
 _GIT_PREFIX_RE = re.compile(r"^[abciow12]/")
 _HEADER_PATH_RE = re.compile(r"^(rename from|rename to|copy from|copy to) (.*)$")
+# `---` before b4's base-commit footer, and a `-- ` signature whose space a mailer ate
+_FOOTER_RULE_RE = re.compile(r"^---?\s*$")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
 SHORT_HUNK = "hunk is shorter than its header says: whitespace-damaged mail?"
@@ -161,10 +163,12 @@ def _walk(lines: Sequence[str], start: int, where: str, offset: int | None) -> _
             continue
         elif (hm := _HEADER_PATH_RE.match(line)) and have_file:
             check_path(unquote(hm.group(2)), at)
-        elif after_hunk and line[:1] in ("+", "-", " "):
-            raise InputError(LONG_HUNK, at)
+        elif after_hunk and line[:1] in ("+", "-", " ") and not _FOOTER_RULE_RE.match(line):
+            raise InputError(LONG_HUNK, at)  # hunk-like lines right after a hunk that is already full
         elif line.startswith("\\") and not after_hunk:
             raise InputError(f"stray marker {line[:40]!r} outside a hunk", at)
+        elif not line.strip():
+            after_hunk = False  # a blank line ends the hunk-like run (b4 footers follow one)
         i += 1
     if in_hunk:
         raise InputError(CUT_OFF, locate(where, offset, walk.hunk_lines[-1]))
@@ -198,7 +202,7 @@ def _hunk(uhunk: UHunk, diff_line: int) -> Hunk:
     for ul in uhunk:
         if ul.line_type not in ("+", "-", " "):
             continue  # `\ No newline at end of file` and trailing blank separators
-        text = ul.value[:-1] if ul.value.endswith("\n") else ul.value
+        text = ul.value.removesuffix("\n")
         lines.append(HunkLine(ul.line_type, text, ul.source_line_no, ul.target_line_no))
     return Hunk(
         old_start=uhunk.source_start,
@@ -224,14 +228,15 @@ def parse_diff(
     text = [line + "\n" for line in lines[start:walk.end]]
     try:
         patchset = PatchSet(text)
-    except Exception as exc:  # unidiff raises UnidiffParseError, but also plain ValueErrors
+    except Exception as exc:  # noqa: BLE001 - UnidiffParseError, and ValueErrors on odd input
         raise InputError(f"unreadable diff: {exc}", locate(where, offset, start + 1)) from None
     files: list[FileChange] = []
     hunk_at = iter(walk.hunk_lines)
     for pf in patchset:
         at = locate(where, offset, start + (pf.diff_line_no or 1))
-        info = _info_paths([str(x) for x in (pf.patch_info or [])])
-        git = bool(pf.patch_info) and str(pf.patch_info[0]).startswith("diff --git ")
+        info_lines = [str(x) for x in (pf.patch_info or [])]
+        info = _info_paths(info_lines)
+        git = bool(info_lines) and info_lines[0].startswith("diff --git ")
         old = _side(pf.source_file, info.get("rename from", info.get("copy from")), git, at)
         new = _side(pf.target_file, info.get("rename to", info.get("copy to")), git, at)
         if old is None and new is None:

@@ -85,7 +85,7 @@ def _decode_header(raw: str) -> str:
             else:
                 parts.append(chunk)
         return "".join(parts)
-    except Exception:  # a hostile header must not stop the run
+    except Exception:  # noqa: BLE001 - a hostile header must not stop the run
         return value
 
 
@@ -101,7 +101,7 @@ def _codec(charset: str | None) -> str | None:
 def _decode_part(part: EmailMessage, where: str, problems: list[IngestProblem]) -> str:
     try:
         payload = part.get_payload(decode=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - broken encodings become problems, not crashes
         problems.append(IngestProblem(where, f"cannot decode the transfer encoding: {exc}"))
         payload = b""
     if not isinstance(payload, bytes):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpatchlint.errors import InputError, UnsafePathError
-from kpatchlint.series import check_path, load_series, parse_patch_bytes
+from kpatchlint.series import check_path, load_series, parse_patch_bytes, series_from_bytes
 from kpatchlint.series.diff import parse_diff, unquote
 from kpatchlint.series.model import Patch
 
@@ -126,6 +126,18 @@ def test_crlf_is_normalised() -> None:
 def test_signature_and_trailers_after_diff_are_not_hunk_lines() -> None:
     patch = one_patch("format-patch/0002-frob-drop-frob_reset.patch")
     assert patch.files[0].hunks[0].new_lines[-1] == "\treturn 0;"
+
+
+@pytest.mark.parametrize("signature", ["-- \nAda <ada@example.org>\n", "--\nAda <ada@example.org>\n", ""])
+def test_b4_single_patch_footer(signature: str) -> None:
+    diff = ("diff --git a/x.c b/x.c\n--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n\n"
+            "---\nbase-commit: 0123456789abcdef0123456789abcdef01234567\n"
+            "change-id: 20250301-x-0123456789ab\n\nBest regards,\n" + signature)
+    series = series_from_bytes(mail(diff), "b4.patch")
+    (patch,) = series.present
+    assert patch.files[0].hunks[0].new_lines == ["a", "c"]
+    assert series.base_commit == "0123456789abcdef0123456789abcdef01234567"
+    assert series.change_id == "20250301-x-0123456789ab"
 
 
 # ---- bad diffs ------------------------------------------------------------------

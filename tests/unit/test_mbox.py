@@ -294,3 +294,13 @@ def test_mbox_split_count(bodies: list[list[str]]) -> None:
     for patch, lines in zip(s.present, bodies):
         expected = ("Body.\n" + "\n".join(lines)).strip("\n")
         assert patch.commit_message.startswith(expected.rstrip())
+
+
+def test_a_non_mail_file_in_a_directory_is_only_a_problem(tmp_path: Path) -> None:
+    (tmp_path / "0001-a.patch").write_text(patch_mail("[PATCH 1/1] a"))
+    (tmp_path / "0002-junk.patch").write_text("just some notes\n")
+    s = load_series(tmp_path)
+    assert [p.label for p in s.present] == ["1/1"]
+    assert [pr.what for pr in s.problems] == ["not an mbox or a mail message"]
+    with pytest.raises(InputError, match="not an mbox"):
+        load_series([tmp_path / "0002-junk.patch"])

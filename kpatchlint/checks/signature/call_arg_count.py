@@ -54,6 +54,10 @@ the minimum count only.
                 if call.confidence < Confidence.MEDIUM:
                     continue
                 cands = solid(index.candidates_for_call(call))
+                # the real declaration decides; `#else` stubs only when nothing else is known
+                # (a stub that drifted from the prototype is SIG003's finding, not the caller's)
+                real = [f for f in cands if not f.is_stub]
+                cands = real or cands
                 if not cands:
                     continue
                 if any(f.is_variadic for f in cands):
