@@ -22,11 +22,14 @@ class CallGraph:
         self._g = nx.MultiDiGraph()
 
     @classmethod
-    def from_index(cls, index: SymbolIndex, names: set[str] | None = None) -> "CallGraph":
-        """Edges for every call in the indexed files (or only calls to `names`)."""
+    def from_index(cls, index: SymbolIndex, names: set[str] | None = None,
+                   qualify_static: bool = True) -> "CallGraph":
+        """Edges for every call in the indexed files (or only calls to `names`). Static
+        functions are keyed `path::name` unless `qualify_static` is False (plain-name queries)."""
         g = cls()
         for facts in index.files.values():
-            statics = {f.name for f in facts.functions if f.storage == "static" and not facts.path.endswith(".h")}
+            statics = {f.name for f in facts.functions if f.storage == "static" and not facts.path.endswith(".h")} \
+                if qualify_static else set()
             for c in facts.calls:
                 if names is not None and c.callee not in names:
                     continue

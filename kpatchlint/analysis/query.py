@@ -77,7 +77,7 @@ def callgraph_query(func: str, tree: SourceTree | None, series: Series | None, a
         if level > 1:
             index = _index_for(frontier, snap, tree, touched, provider, files_seen)
             files_seen |= set(index.files)
-        graph = CallGraph.from_index(index, names=frontier)
+        graph = CallGraph.from_index(index, names=frontier, qualify_static=False)
         nxt: set[str] = set()
         for name in sorted(frontier):
             for e in sorted(graph.callers_of(name), key=lambda e: (e.site.path, e.site.line)):

@@ -311,6 +311,7 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
     err_sweep = _Sweep(err_iv)
     functions: list[FunctionSig] = []
     fn_iv: list[tuple[int, int, object]] = []
+    fn_params: dict[str, set[str]] = {}
     for node, kind in func_nodes:
         if kind == "prototype":
             last = node.children[-1] if node.children else None
@@ -352,6 +353,7 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
                     continue
                 fs_kwargs = _body_facts(src, body, params)
                 fn_iv.append((body.start_byte, body.end_byte, name))
+                fn_params[name] = {p.name for p in params if p.name}
             functions.append(FunctionSig(
                 name=name, path=path, line=node.start_point[0] + 1 + off, col=node.start_point[1] + 1,
                 end_line=node.end_point[0] + 1 + off, kind=kind, return_type=rtype,
@@ -392,6 +394,8 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
                 fn_sweep = _Sweep(fn_iv)
             continue
         confidence = conf(call, in_err)
+        if enclosing and callee in fn_params.get(str(enclosing[-1]), ()):
+            continue  # a call through a function-pointer parameter that shadows a global name
         if "#" in args_text and _DIRECTIVE_RE.search(args_text):
             confidence = Confidence.LOW  # `#ifdef` inside the argument list: the count depends on config
         calls.append(CallSite(

@@ -1,4 +1,22 @@
-"""Kernel-doc blocks: `/** name - purpose` followed by `@param: text` lines."""
+"""Kernel-doc blocks: `/** name - purpose` followed by `@param: text` lines.
+
+Follows scripts/kernel-doc (the Perl script of 6.12 and the 2025 Python rewrite) where it
+matters for parameter checks:
+
+- the head is the first line after `/**`: `name - purpose`, `name() - purpose`,
+  `name: purpose`, `name()` or a bare `name`; `struct|union|enum|typedef name - ...` names a
+  type, and the block's `name` is then `"struct name"` (so it never matches a function);
+- a parameter section is `@name:` (spaces allowed before the colon, not `@name::`), including
+  `@...:` and `@args...:`; its text runs on over the following lines until a blank ` *`
+  line, the next section (`@x:`, `Return:`, `Context:`, `Note:`, `Example:`,
+  `Description:`) or the end of the comment, as kernel-doc reads it;
+- `@return:` is the return section, not a parameter.
+
+A block whose text follows `/** ` on its first line (`/** foo - bar`) is not kernel-doc
+for scripts/kernel-doc (it wants `/**` alone on the line); it is still parsed, but its name is
+left empty so parameter checks skip it. Fragments cut from a diff are repaired by the
+extractor into `/**<text>` (no space): that head is kept.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +24,37 @@ import re
 
 from kpatchlint.c.model import DocParam, KernelDoc
 
-_HEAD_RE = re.compile(r"^\s*\*?\s*(?:(?:struct|union|enum|typedef)\s+)?([A-Za-z_]\w*)\s*(?:\(\))?\s*(?:-|:)")
-_PARAM_RE = re.compile(r"^\s*\*\s*@([A-Za-z_]\w*|\.\.\.)\s*:\s?(.*)$")
-_CONT_RE = re.compile(r"^\s*\*(\s{2,}|\t)(\S.*)$")
+# scripts/kernel-doc: $doc_decl plus the function/type head forms of process_name().
+_HEAD_RE = re.compile(
+    r"^\s*\*?\s*(?:(struct|union|enum|typedef)\s+)?"
+    r"(?:define\s+)?"
+    r"(?:[A-Za-z_]\w*\s*\*\s*)?"  # `foo * bar() - desc` (pointer return type spelled in the head)
+    r"([A-Za-z_]\w*)\s*(?:\(\w*\))?\s*(?:[-:]|$)"
+)
+# A section: `@param:` / `@...:` / `@args...:` / `@a.b:` / `@a->b:`; not `@x::` (literal blocks).
+_PARAM_RE = re.compile(r"^\s*\*\s*@((?:[A-Za-z_]\w*(?:(?:\.|->)\w+)*(?:\.\.\.)?)|\.\.\.)\s*:(?!:)\s?(.*)$")
+_SECTION_RE = re.compile(r"^\s*\*\s*(description|context|returns?|notes?|examples?)\s*:(?!:)", re.IGNORECASE)
+_BLANK_RE = re.compile(r"^\s*\*?\s*$")
+
+
+def _strip_line(raw: str) -> str:
+    s = raw.strip()
+    if s.endswith("*/"):
+        s = s[:-2].rstrip()
+    if s.startswith("*"):
+        s = s[1:]
+    return s.strip()
+
+
+def parse_head(line: str) -> str:
+    """The name a kernel-doc head line declares: `foo`, or `struct foo` for types; '' if none."""
+    m = _HEAD_RE.match(line)
+    if not m:
+        return ""
+    kind, ident = m.group(1), m.group(2)
+    if ident in ("DOC",):
+        return ""
+    return f"{kind} {ident}" if kind else ident
 
 
 def parse_kerneldoc(text: str, first_line: int) -> KernelDoc | None:
@@ -19,35 +65,60 @@ def parse_kerneldoc(text: str, first_line: int) -> KernelDoc | None:
     if len(lines) < 2 and "*/" in text:
         # one-line `/** foo */` comments are not kernel-doc blocks
         return None
+    first_rest = lines[0][3:]
     name = ""
-    params: list[DocParam] = []
-    # The head is the first non-empty line after `/**` (or on it).
-    body_start = 0
-    head = lines[0][3:].strip()
-    if not head and len(lines) > 1:
-        head = lines[1]
+    if first_rest.strip():
+        # Text on the `/**` line: `/**text` is a diff fragment the extractor repaired (its
+        # first line was ` * text`); `/** text` is a comment scripts/kernel-doc ignores.
+        body_start = 0
+        if not first_rest[0].isspace() and _PARAM_RE.match(" * " + first_rest) is None:
+            name = parse_head(first_rest)
+            body_start = 1
+    else:
         body_start = 1
-    m = _HEAD_RE.match(head)
-    if m:
-        name = m.group(1)
-    last: DocParam | None = None
-    for i, raw in enumerate(lines[body_start:], start=body_start):
+        if len(lines) > 1 and _PARAM_RE.match(lines[1]) is None and not _BLANK_RE.match(lines[1]):
+            name = parse_head(lines[1])
+            body_start = 2
+    params: list[DocParam] = []
+    cur_name: str | None = None
+    cur_text: list[str] = []
+    cur_line = 0
+
+    def flush() -> None:
+        nonlocal cur_name, cur_text
+        if cur_name is not None:
+            params.append(DocParam(cur_name, " ".join(t for t in cur_text if t).strip(), cur_line))
+        cur_name, cur_text = None, []
+
+    for i in range(body_start, len(lines)):
+        raw = lines[i]
+        if i == 0:
+            raw = " * " + first_rest.strip()
         pm = _PARAM_RE.match(raw)
-        if pm:
-            if last is not None:
-                params.append(last)
-            last = DocParam(pm.group(1), pm.group(2).strip(), first_line + i)
+        if pm and pm.group(1).lower() != "return":
+            flush()
+            cur_name = pm.group(1)
+            t = pm.group(2)
+            if t.rstrip().endswith("*/"):
+                t = t.rstrip()[:-2]
+            cur_text = [t.strip()]
+            cur_line = first_line + i
+            if raw.rstrip().endswith("*/"):
+                flush()
             continue
-        if last is not None:
-            cm = _CONT_RE.match(raw)
-            stripped = raw.strip().lstrip("*").strip()
-            if cm and stripped and not stripped.endswith("*/"):
-                last = DocParam(last.name, f"{last.text} {stripped}".strip(), last.line)
-                continue
-            params.append(last)
-            last = None
-    if last is not None:
-        params.append(last)
+        if pm or _SECTION_RE.match(raw):
+            flush()
+            continue
+        if cur_name is None:
+            continue
+        stripped = _strip_line(raw)
+        if not stripped:
+            flush()
+            continue
+        cur_text.append(stripped)
+        if raw.rstrip().endswith("*/"):
+            flush()
+    flush()
     return KernelDoc(
         name=name,
         line=first_line,
@@ -55,3 +126,13 @@ def parse_kerneldoc(text: str, first_line: int) -> KernelDoc | None:
         params=tuple(params),
         text=text,
     )
+
+
+def doc_refs(doc: KernelDoc, name: str) -> list[int]:
+    """Lines of `doc` that refer to `@name` outside its own `@name:` section head."""
+    out = []
+    ref = re.compile(r"@" + re.escape(name) + r"\b(?!\s*:(?!:))")
+    for i, raw in enumerate(doc.text.splitlines()):
+        if ref.search(raw):
+            out.append(doc.line + i)
+    return out

@@ -277,8 +277,10 @@ def test_series_from_git(tmp_path: Path) -> None:
 
 # ---- properties -------------------------------------------------------------------
 
+# lines that end a commit message (`---`, `diff -`, `-- `) are left out: git am cuts there too
 _BODY_LINE = st.sampled_from(["From the top.", ">From here.", ">>From there.", "", "plain text", "From x Thu"]) | st.text(
-    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20)
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20).filter(
+    lambda t: not t.startswith(("diff", "--", "Index:")))
 
 
 @settings(max_examples=60, deadline=None)
