@@ -16,7 +16,7 @@ from kpatchlint import __version__
 from kpatchlint.c.model import FileFacts
 from kpatchlint.c.serialize import dumps, loads
 
-SCHEMA = f"facts-v1-{__version__}"
+SCHEMA = f"facts-v2-{__version__}"
 
 
 def default_cache_dir() -> Path:

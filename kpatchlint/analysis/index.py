@@ -112,6 +112,18 @@ class SymbolIndex:
             return set()
         return {r for inc in f.includes if (r := resolve_include(path, inc))}
 
+    def type_resolver(self):
+        """A TypeResolver over every typedef in the indexed files (built once)."""
+        if getattr(self, "_types", None) is None:
+            from kpatchlint.analysis.types import TypeResolver
+
+            tds: dict[str, set[str]] = defaultdict(set)
+            for f in self.files.values():
+                for name, typ in f.typedefs:
+                    tds[name].add(typ)
+            self._types = TypeResolver(tds)
+        return self._types
+
     def has_function_macro(self, name: str) -> bool:
         return any(m.is_function_like for m in self.macros(name))
 

@@ -34,6 +34,10 @@ _TOP_Q = """
 (preproc_function_def) @fmacro
 (preproc_def) @omacro
 (preproc_include path: (_) @inc)
+(translation_unit (type_definition) @typedef)
+(preproc_ifdef (type_definition) @typedef)
+(preproc_if (type_definition) @typedef)
+(preproc_else (type_definition) @typedef)
 (comment) @comment
 (preproc_ifdef) @ifdef
 (preproc_if) @if
@@ -426,6 +430,7 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
         if params is not None and body:
             calls.extend(_macro_calls(body, mname, path, line, cond))
     includes = tuple(_text(src, n) for n in caps.get("inc", []))
+    typedefs = _typedefs(src, caps.get("typedef", []))
 
     kept_comments: list[Comment] = []
     fn_sweep = _Sweep(fn_iv)
@@ -447,12 +452,39 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
     return FileFacts(
         path=path, digest=digest, functions=tuple(functions), calls=tuple(calls),
         macros=tuple(macros), exports=tuple(exports), comments=tuple(kept_comments),
-        includes=includes, refs=tuple(refs), error_ratio=round(err_bytes / total, 4),
+        includes=includes, typedefs=typedefs, refs=tuple(refs), error_ratio=round(err_bytes / total, 4),
         fragments=frag_rows is not None,
     )
 
 
 _RETURN_VALUE_RE = re.compile(rb"\breturn\b\s*[^;\s]")
+
+
+def _typedefs(src: bytes, nodes: list[Node]) -> tuple[tuple[str, str], ...]:
+    """`typedef struct foo foo_t;` -> ("foo_t", "struct foo"); function-pointer typedefs skipped."""
+    out: list[tuple[str, str]] = []
+    for n in nodes:
+        tnode = n.child_by_field_name("type")
+        if tnode is None:
+            continue
+        if tnode.type in ("struct_specifier", "union_specifier", "enum_specifier"):
+            kw = tnode.type.split("_")[0]
+            nn = tnode.child_by_field_name("name")
+            base = f"{kw} {_text(src, nn)}" if nn is not None else None
+        else:
+            base = normalise_type(_text(src, tnode))
+        quals = " ".join(_text(src, c) for c in n.children if c.type == "type_qualifier")
+        for d in n.children_by_field_name("declarator"):
+            stars = 0
+            while d is not None and d.type == "pointer_declarator":
+                stars += 1
+                d = d.child_by_field_name("declarator")
+            if d is None or d.type != "type_identifier":
+                continue
+            if base is None:
+                base = "struct <anonymous " + _text(src, d) + ">"
+            out.append((_text(src, d), normalise_type(f"{quals} {base} {'*' * stars}".strip())))
+    return tuple(out)
 
 
 def _body_facts(src: bytes, body: Node, params: tuple[Param, ...]) -> dict:
@@ -547,7 +579,7 @@ def merge_facts(path: str, digest: str, parts: list[FileFacts], fragments: bool)
 
     return FileFacts(
         path=path, digest=digest, functions=cat("functions"), calls=cat("calls"), macros=cat("macros"),
-        exports=cat("exports"), comments=cat("comments"), includes=cat("includes"),
+        exports=cat("exports"), comments=cat("comments"), includes=cat("includes"), typedefs=cat("typedefs"),
         refs=tuple(sorted(set(cat("refs")))),
         error_ratio=max((p.error_ratio for p in parts), default=0.0), fragments=fragments,
     )

@@ -155,6 +155,7 @@ class FileFacts:
     exports: tuple[Export, ...] = ()
     comments: tuple[Comment, ...] = ()
     includes: tuple[str, ...] = ()  # as written: "swap.h", "<linux/swap.h>"
+    typedefs: tuple[tuple[str, str], ...] = ()  # (name, underlying type), file scope
     refs: tuple[str, ...] = ()  # identifiers used as values, not called (address taken, ops tables)
     error_ratio: float = 0.0  # share of bytes under tree-sitter ERROR nodes
     fragments: bool = False  # extracted from diff fragments, not a whole file

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-_COMMENT_RE = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+_COMMENT_RE = re.compile(r"(\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*')|/\*.*?\*/|//[^\n]*", re.DOTALL)
 _WS_RE = re.compile(r"\s+")
 
 
 def strip_comments(text: str) -> str:
     if "/" not in text:
         return text
-    return _COMMENT_RE.sub(" ", text)
+    return _COMMENT_RE.sub(lambda m: m.group(1) or " ", text)
 
 
 def squash(text: str) -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from kpatchlint.analysis.delta import shape
+from kpatchlint.analysis.types import compatible_pointers, strip_quals
+from kpatchlint.findings import Severity
 from kpatchlint.c.model import FunctionSig
 from kpatchlint.checks.base import Context
 from kpatchlint.location import Confidence, Location
@@ -57,18 +62,68 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def describe_difference(a: FunctionSig, b: FunctionSig) -> str | None:
+@dataclass(frozen=True)
+class Difference:
+    text: str
+    severity: Severity
+
+
+_MACRO_TYPE_RE = re.compile(r"^[A-Z][A-Z0-9_]+$")
+
+
+def _type_diff(res, x: str, y: str) -> Severity | None:
+    """None when the compiler sees one type; else how bad the difference is."""
+    if x == y:
+        return None
+    if "(" in x or "(" in y:
+        return None  # function-pointer types: parameter names inside them differ harmlessly
+    cx, cy = res.canon(x), res.canon(y)
+    if cx == cy:
+        return None
+    if strip_quals(cx) == strip_quals(cy) or compatible_pointers(cx, cy):
+        return Severity.WARNING
+    if res.unresolved(x) or res.unresolved(y):
+        return Severity.WARNING  # a typedef we could not see may make them one type
+    return Severity.ERROR
+
+
+def describe_difference(a: FunctionSig, b: FunctionSig, ctx: Context | None = None) -> str | None:
+    d = compare(a, b, ctx)
+    return d.text if d else None
+
+
+def compare(a: FunctionSig, b: FunctionSig, ctx: Context | None = None) -> Difference | None:
     """How `a` differs from `b` in what callers see, or None if they agree."""
     if a.is_variadic or b.is_variadic:
         return None
     if a.arity != b.arity:
-        return f"takes {plural(a.arity, 'parameter')}, the {kind_label(b)} takes {b.arity}"
-    if a.return_type != b.return_type:
-        return f"returns `{a.return_type}`, the {kind_label(b)} returns `{b.return_type}`"
+        return Difference(f"takes {plural(a.arity, 'parameter')}, the {kind_label(b)} takes {b.arity}", Severity.ERROR)
+    res = ctx.index.type_resolver() if ctx is not None else _PLAIN
+    worst: Difference | None = None
+    if _MACRO_TYPE_RE.match(a.return_type) or _MACRO_TYPE_RE.match(b.return_type):
+        rsev = None  # `EXPORT_FOR_TESTS int f(...)`: a macro stands where the type starts
+    elif a.is_void != b.is_void:
+        rsev = Severity.ERROR
+    else:
+        rsev = _type_diff(res, a.return_type, b.return_type)
+    if rsev is not None:
+        worst = Difference(f"returns `{a.return_type}`, the {kind_label(b)} returns `{b.return_type}`", rsev)
     for i, (pa, pb) in enumerate(zip(a.params, b.params), start=1):
-        if pa.type != pb.type:
-            return f"has parameter {i} `{pa}`, the {kind_label(b)} has `{pb}`"
-    return None
+        sev = _type_diff(res, pa.type, pb.type)
+        if sev is not None and (worst is None or sev > worst.severity):
+            worst = Difference(f"has parameter {i} `{pa}`, the {kind_label(b)} has `{pb}`", sev)
+    return worst
+
+
+class _Plain:
+    def canon(self, t: str) -> str:
+        return t
+
+    def unresolved(self, t: str) -> bool:
+        return False
+
+
+_PLAIN = _Plain()
 
 
 def where(f) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from kpatchlint.checks.base import Context, Label, Rule
-from kpatchlint.checks.common import loc, solid
+from kpatchlint.checks.common import compare, loc, solid
 from kpatchlint.checks.signature.proto_def_mismatch import visible_prototypes
 from kpatchlint.findings import Finding, Severity
 
@@ -45,7 +45,7 @@ informational.
             fns = solid(ctx.index.functions(name))
             for d in (f for f in fns if f.is_definition and not f.is_stub):
                 for p in visible_prototypes(ctx, d, fns):
-                    if p.arity != d.arity or [a.type for a in p.params] != [b.type for b in d.params]:
+                    if p.arity != d.arity or compare(p, d, ctx) is not None:
                         continue
                     diffs = [(a.name, b.name) for a, b in zip(p.params, d.params) if a.name and b.name and a.name != b.name]
                     if not diffs:

@@ -7,7 +7,7 @@ from typing import Iterator
 from kpatchlint.c.cond import exclusive
 from kpatchlint.c.model import FunctionSig
 from kpatchlint.checks.base import Context, Label, Rule
-from kpatchlint.checks.common import describe_difference, kind_label, loc, pick_stale, solid
+from kpatchlint.checks.common import compare, kind_label, loc, pick_stale, solid
 from kpatchlint.findings import Finding, Severity
 
 
@@ -59,14 +59,15 @@ value parameters is ignored, as C does. Stubs under the other `#ifdef` branch ar
             defs = [f for f in fns if f.is_definition and not f.is_stub]
             for d in defs:
                 for p in visible_prototypes(ctx, d, fns):
-                    diff = describe_difference(p, d)
-                    if diff is None:
+                    if compare(p, d, ctx) is None:
                         continue
                     stale, ref = pick_stale(ctx, p, d)
-                    diff = describe_difference(stale, ref)
+                    diff = compare(stale, ref, ctx)
+                    if diff is None:
+                        continue
                     yield self.finding(
-                        f"{kind_label(stale)} of `{name}` disagrees with the {kind_label(ref)}: it {diff}",
-                        loc(stale), f"{name}|{p.path}|{d.path}", function=name,
+                        f"{kind_label(stale)} of `{name}` disagrees with the {kind_label(ref)}: it {diff.text}",
+                        loc(stale), f"{name}|{p.path}|{d.path}", function=name, severity=diff.severity,
                         confidence=min(p.confidence, d.confidence),
                         note=f"{kind_label(ref)} at {ref.path}:{ref.line}: `{ref.signature()}`",
                         labels=[Label(loc(ref), kind_label(ref))],

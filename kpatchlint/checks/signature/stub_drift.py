@@ -6,7 +6,7 @@ from typing import Iterator
 
 from kpatchlint.c.cond import exclusive
 from kpatchlint.checks.base import Context, Label, Rule
-from kpatchlint.checks.common import describe_difference, kind_label, loc, pick_stale, solid
+from kpatchlint.checks.common import compare, kind_label, loc, pick_stale, solid
 from kpatchlint.findings import Finding, Severity
 
 
@@ -59,13 +59,15 @@ different directories are not compared.
                 for r in refs:
                     if not (exclusive(s.cond, r.cond) or s.path == r.path):
                         continue
-                    if describe_difference(s, r) is None:
+                    if compare(s, r, ctx) is None:
                         continue
                     stale, ref = pick_stale(ctx, s, r)
-                    diff = describe_difference(stale, ref)
+                    diff = compare(stale, ref, ctx)
+                    if diff is None:
+                        continue
                     yield self.finding(
-                        f"{kind_label(stale)} of `{name}` does not match the {kind_label(ref)}: it {diff}",
-                        loc(stale), f"{name}|{s.path}|{'/'.join(s.cond)}|{r.path}", function=name,
+                        f"{kind_label(stale)} of `{name}` does not match the {kind_label(ref)}: it {diff.text}",
+                        loc(stale), f"{name}|{s.path}|{'/'.join(s.cond)}|{r.path}", function=name, severity=diff.severity,
                         confidence=min(s.confidence, r.confidence),
                         note=f"{kind_label(ref)} at {ref.path}:{ref.line}: `{ref.signature()}`; "
                              "a build with the other configuration (e.g. allnoconfig) breaks",

@@ -1,0 +1,91 @@
+"""Type comparison the way the compiler sees it: typedefs resolved, kernel integer aliases
+(u32, __u32, uint32_t) canonical, and qualifier-only differences told apart from real ones."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_INT_ALIASES = {
+    "u8": "unsigned char", "__u8": "unsigned char", "uint8_t": "unsigned char", "u_int8_t": "unsigned char",
+    "s8": "signed char", "__s8": "signed char", "int8_t": "signed char",
+    "u16": "unsigned short", "__u16": "unsigned short", "uint16_t": "unsigned short", "u_int16_t": "unsigned short",
+    "s16": "short", "__s16": "short", "int16_t": "short",
+    "u32": "unsigned int", "__u32": "unsigned int", "uint32_t": "unsigned int", "u_int32_t": "unsigned int",
+    "uint": "unsigned int", "unsigned": "unsigned int",
+    "s32": "int", "__s32": "int", "int32_t": "int",
+    "u64": "unsigned long long", "__u64": "unsigned long long", "uint64_t": "unsigned long long",
+    "s64": "long long", "__s64": "long long", "int64_t": "long long",
+    "ulong": "unsigned long", "size_t": "unsigned long", "ssize_t": "long", "_Bool": "bool",
+    "signed int": "int", "signed long": "long", "signed short": "short", "signed long long": "long long",
+    "long unsigned int": "unsigned long", "long unsigned": "unsigned long", "unsigned long int": "unsigned long",
+}
+_PRIMITIVE = {"void", "char", "short", "int", "long", "float", "double", "bool", "signed", "unsigned",
+              "const", "volatile", "struct", "union", "enum", "restrict", "__restrict", "__restrict__"}
+_WORD_RE = re.compile(r"[A-Za-z_]\w*")
+_QUAL_RE = re.compile(r"\b(?:const|volatile|__restrict__|__restrict|restrict)\b")
+
+
+def _squash(t: str) -> str:
+    t = re.sub(r"\s+", " ", t).strip()
+    t = re.sub(r"\s*(\*+)\s*", r" \1", t).strip()
+    t = re.sub(r"\s+([\[\])])", r"\1", t)
+    t = re.sub(r"([\[(])\s+", r"\1", t)
+    return t
+
+
+class TypeResolver:
+    def __init__(self, typedefs: dict[str, set[str]]) -> None:
+        self.typedefs = {k: next(iter(v)) for k, v in typedefs.items() if len(v) == 1}
+
+    @lru_cache(maxsize=4096)
+    def canon(self, t: str) -> str:
+        """Resolve typedefs and integer aliases; drop `restrict`."""
+        t = re.sub(r"\b(?:__restrict__|__restrict|restrict)\b", "", t)
+        for _ in range(6):
+            changed = False
+
+            def sub(m: re.Match) -> str:
+                nonlocal changed
+                w = m.group()
+                if w in self.typedefs and not _preceded_by_tag(t, m.start()):
+                    changed = True
+                    return self.typedefs[w]
+                return w
+
+            t2 = _WORD_RE.sub(sub, t)
+            t = t2
+            if not changed:
+                break
+        t = _squash(t)
+        for alias, real in sorted(_INT_ALIASES.items(), key=lambda kv: -len(kv[0])):
+            t = re.sub(r"(?<![\w])" + re.escape(alias) + r"(?![\w])", real, t)
+        return _squash(t)
+
+    def unresolved(self, t: str) -> bool:
+        """Does the canonical type still hold a name that may be a typedef we could not see?"""
+        c = self.canon(t)
+        words = _WORD_RE.findall(c)
+        for i, w in enumerate(words):
+            if w in _PRIMITIVE or w in _INT_ALIASES:
+                continue
+            if i > 0 and words[i - 1] in ("struct", "union", "enum"):
+                continue
+            return True
+        return False
+
+
+def _preceded_by_tag(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip()
+    return before.endswith(("struct", "union", "enum"))
+
+
+def strip_quals(t: str) -> str:
+    return _squash(_QUAL_RE.sub("", t))
+
+
+def compatible_pointers(a: str, b: str) -> bool:
+    """`void *` converts to and from any object pointer without a cast."""
+    a, b = strip_quals(a), strip_quals(b)
+    return (a == "void *" and b.endswith("*") and b.count("*") == 1) or \
+           (b == "void *" and a.endswith("*") and a.count("*") == 1)
