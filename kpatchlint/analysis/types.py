@@ -12,14 +12,21 @@ _INT_ALIASES = {
     "u16": "unsigned short", "__u16": "unsigned short", "uint16_t": "unsigned short", "u_int16_t": "unsigned short",
     "s16": "short", "__s16": "short", "int16_t": "short",
     "u32": "unsigned int", "__u32": "unsigned int", "uint32_t": "unsigned int", "u_int32_t": "unsigned int",
-    "uint": "unsigned int", "unsigned": "unsigned int",
+    "uint": "unsigned int",
     "s32": "int", "__s32": "int", "int32_t": "int",
     "u64": "unsigned long long", "__u64": "unsigned long long", "uint64_t": "unsigned long long",
     "s64": "long long", "__s64": "long long", "int64_t": "long long",
     "ulong": "unsigned long", "size_t": "unsigned long", "ssize_t": "long", "_Bool": "bool",
-    "signed int": "int", "signed long": "long", "signed short": "short", "signed long long": "long long",
-    "long unsigned int": "unsigned long", "long unsigned": "unsigned long", "unsigned long int": "unsigned long",
+    "ushort": "unsigned short", "uchar": "unsigned char",
 }
+_PHRASES = [
+    (re.compile(r"\blong unsigned( int)?\b"), "unsigned long"),
+    (re.compile(r"\bunsigned long long int\b"), "unsigned long long"),
+    (re.compile(r"\b(unsigned |signed )?(long long|long|short) int\b"), lambda m: (m.group(1) or "") + m.group(2)),
+    (re.compile(r"\bsigned (int|long long|long|short)\b"), r"\1"),
+    (re.compile(r"\bunsigned(?! (?:int|long|char|short))\b"), "unsigned int"),
+    (re.compile(r"\bsigned(?! (?:int|long|char|short))\b"), "int"),
+]
 _PRIMITIVE = {"void", "char", "short", "int", "long", "float", "double", "bool", "signed", "unsigned",
               "const", "volatile", "struct", "union", "enum", "restrict", "__restrict", "__restrict__"}
 _WORD_RE = re.compile(r"[A-Za-z_]\w*")
@@ -36,7 +43,8 @@ def _squash(t: str) -> str:
 
 class TypeResolver:
     def __init__(self, typedefs: dict[str, set[str]]) -> None:
-        self.typedefs = {k: next(iter(v)) for k, v in typedefs.items() if len(v) == 1}
+        # integer aliases are canonical by themselves; other names resolve when unambiguous
+        self.typedefs = {k: next(iter(v)) for k, v in typedefs.items() if len(v) == 1 and k not in _INT_ALIASES}
 
     @lru_cache(maxsize=4096)
     def canon(self, t: str) -> str:
@@ -57,9 +65,9 @@ class TypeResolver:
             t = t2
             if not changed:
                 break
-        t = _squash(t)
-        for alias, real in sorted(_INT_ALIASES.items(), key=lambda kv: -len(kv[0])):
-            t = re.sub(r"(?<![\w])" + re.escape(alias) + r"(?![\w])", real, t)
+        t = _squash(_WORD_RE.sub(lambda m: _INT_ALIASES.get(m.group(), m.group()), t))
+        for rx, rep in _PHRASES:
+            t = rx.sub(rep, t)
         return _squash(t)
 
     def unresolved(self, t: str) -> bool:
