@@ -216,7 +216,10 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def _run_rules(contexts: list[Context], settings: Settings, body_touched: list[set[str]],
                deltas: list[Delta | None]) -> list[Finding]:
-    rules = [r for r in all_rules() if settings.selected(r.code)]
+    wanted = {r.code for r in all_rules() if settings.selected(r.code)}
+    if any(r.scope == "series" and r.code in wanted for r in all_rules()):
+        wanted |= {r.code for r in all_rules() if r.code.startswith(("SIG", "PAR"))}  # series rules read them
+    rules = [r for r in all_rules() if r.code in wanted]
     per_k: list[dict[str, Finding]] = []
     for ctx in contexts:
         got: dict[str, Finding] = {}
