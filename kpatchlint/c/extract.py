@@ -1,14 +1,20 @@
 """Extract FileFacts from one C file (or from diff fragments of it) with tree-sitter queries.
 
-Design: one parse, a few queries run in C, then byte-interval sweeps (not per-node parent
+Design: one parse, one query run in C, then byte-interval lookups (not per-node parent
 walks) to attach each fact to its enclosing function, preprocessor condition and ERROR
 region. Parse trees are dropped on return; only plain facts leave this module.
+
+Speed (see docs/performance.md): the Python work per fact is kept to a few attribute reads
+and one bisect; comments are not all visited (kernel-doc is looked up from the declaration
+it documents, marker comments are found by a byte search first); argument lists are split
+by a token scan with a cache. The output is the same as a per-node walk would give.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from operator import attrgetter
 from typing import Iterable
 
 from tree_sitter import Node, QueryCursor
@@ -38,7 +44,6 @@ _TOP_Q = """
 (preproc_ifdef (type_definition) @typedef)
 (preproc_if (type_definition) @typedef)
 (preproc_else (type_definition) @typedef)
-(comment) @comment
 (preproc_ifdef) @ifdef
 (preproc_if) @if
 (ERROR) @error
@@ -55,6 +60,8 @@ _REF_Q = """
 (conditional_expression (identifier) @ref)
 (cast_expression value: (identifier) @ref)
 """
+# calls: only the callee and the argument list are captured (the call spans exactly both)
+_ALL_Q = _TOP_Q + "(call_expression function: (identifier) @callee arguments: (argument_list) @args)\n" + _REF_Q
 _IDENT_Q = "(identifier) @id"
 _RETURN_Q = "(return_statement) @ret"
 
@@ -132,7 +139,23 @@ def normalise_type(text: str) -> str:
     return t
 
 
-def _params(src: bytes, plist: Node) -> tuple[Param, ...]:
+_norm_cache: dict[str, str] = {}
+
+
+def _norm_type(text: str) -> str:
+    """normalise_type, memoised (type spellings repeat a lot)."""
+    t = _norm_cache.get(text)
+    if t is None:
+        if len(_norm_cache) > 50000:
+            _norm_cache.clear()
+        t = _norm_cache[text] = normalise_type(text)
+    return t
+
+
+def _params(src: bytes, plist: Node, tx=None) -> tuple[Param, ...]:
+    if tx is None:
+        def tx(n: Node) -> str:
+            return tx(n)
     out: list[Param] = []
     for p in plist.named_children:
         if p.type == "comment":
@@ -141,22 +164,20 @@ def _params(src: bytes, plist: Node) -> tuple[Param, ...]:
             out.append(Param("...", None))
             continue
         if p.type == "identifier":  # K&R
-            out.append(Param("int", _text(src, p)))
+            out.append(Param("int", tx(p)))
             continue
         if p.type != "parameter_declaration":
-            out.append(Param(normalise_type(_text(src, p)), None))
+            out.append(Param(_norm_type(tx(p)), None))
             continue
         d = p.child_by_field_name("declarator")
         while d is not None and d.type != "identifier":
             d = _inner(d)
-        full = _text(src, p)
         if d is None:
-            out.append(Param(normalise_type(full), None))
+            out.append(Param(_norm_type(tx(p)), None))
             continue
-        a, b = d.start_byte - p.start_byte, d.end_byte - p.start_byte
-        raw = full.encode("utf-8", "replace") if False else src[p.start_byte:p.end_byte]
-        typ = (raw[:a] + raw[b:]).decode("utf-8", "replace")
-        out.append(Param(normalise_type(typ), _text(src, d)))
+        ps, pe = p.start_byte, p.end_byte
+        typ = (src[ps:d.start_byte] + src[d.end_byte:pe]).decode("utf-8", "replace")
+        out.append(Param(_norm_type(typ), tx(d)))
     if len(out) == 1 and out[0].name is None and out[0].type == "void":
         return ()
     return tuple(out)
@@ -278,54 +299,63 @@ def extract_facts(path: str, src: bytes, digest: str = "", *, line_offset: int =
 
 def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Confidence,
              frag_rows: tuple[int, int] | None) -> FileFacts:
-    caps = QueryCursor(query(_TOP_Q)).captures(root)
-    defs = caps.get("def", [])
-    decls = caps.get("decl", [])
-    errors = caps.get("error", [])
-    cond_iv = _cond_intervals(src, caps.get("ifdef", []) + caps.get("if", []))
+    # One query pass for everything; capture lists come back in no reliable order, so each
+    # list is put in document order here (facts are emitted in document order).
+    caps = QueryCursor(query(_ALL_Q)).captures(root)
+    get = caps.get
+    stext: str | None = None
+    if src.isascii():
+        stext = src.decode("ascii")
+
+        def tx(node: Node) -> str:
+            return stext[node.start_byte:node.end_byte]  # type: ignore[index]
+    else:
+        def tx(node: Node) -> str:
+            return src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    errors = sorted(get("error", ()), key=_ERR_ORDER)
+    ifs = get("ifdef", []) + get("if", [])
+    ifs.sort(key=_START)
+    cond_iv = _cond_intervals(src, ifs)
     err_iv = [(e.start_byte, e.end_byte, True) for e in errors]
     err_bytes = 0
     last_end = -1
-    for e in sorted(errors, key=lambda n: n.start_byte):
+    for e in errors:
         if e.start_byte >= last_end:
             err_bytes += e.end_byte - e.start_byte
             last_end = e.end_byte
     total = max(1, len(src))
+    hi, med = min(Confidence.HIGH, cap), min(Confidence.MEDIUM, cap)
+    low = min(Confidence.LOW, cap)
 
     def conf(node: Node, in_error: bool) -> Confidence:
-        c = Confidence.MEDIUM if (in_error or node.has_error) else Confidence.HIGH
+        c = med if (in_error or node.has_error) else hi
         if frag_rows is not None and (node.start_point[0] <= frag_rows[0] or node.end_point[0] >= frag_rows[1]):
-            c = Confidence.LOW
-        return min(c, cap)
+            c = low
+        return c
+
+    # (condition stack, inside an ERROR node) for every byte position: one bisect per fact
+    ce_pts, ce_vals = _cond_err_table(cond_iv, err_iv)
 
     # ---- functions -------------------------------------------------------------------
-    func_nodes: list[tuple[Node, str]] = [(d, "definition") for d in defs]
-    func_nodes.extend((d, "prototype") for d in decls)
-    func_nodes.sort(key=lambda x: x[0].start_byte)
+    func_nodes: list[tuple[Node, str]] = [(d, "definition") for d in get("def", ())]
+    func_nodes.extend((d, "prototype") for d in get("decl", ()))
+    func_nodes.sort(key=_FIRST_START)
 
-    comments = caps.get("comment", [])
-    docs_by_end: dict[int, tuple[Node, KernelDoc]] = {}
-    for c in comments:
-        if src[c.start_byte:c.start_byte + 3] == b"/**" or (frag_rows is not None and c.start_point[0] == 0):
-            kd = parse_kerneldoc(_text(src, c), c.start_point[0] + 1 + off)
-            if kd is not None:
-                docs_by_end[c.end_point[0]] = (c, kd)
-
-    cond_sweep = _Sweep(cond_iv)
-    err_sweep = _Sweep(err_iv)
     functions: list[FunctionSig] = []
     fn_iv: list[tuple[int, int, object]] = []
     fn_params: dict[str, set[str]] = {}
     for node, kind in func_nodes:
         if kind == "prototype":
-            last = node.children[-1] if node.children else None
+            nkids = node.child_count
+            last = node.child(nkids - 1) if nkids else None
             if last is None or last.type != ";" or last.is_missing:
                 continue  # a definition's head line (hunk header) or a cut declaration
             if _inside_body(node):
                 continue  # `#ifdef` inside a function: statements, not prototypes
         declarators = node.children_by_field_name("declarator")
-        cond = tuple(str(c) for c in cond_sweep.at(node.start_byte))
-        in_err = bool(err_sweep.at(node.start_byte))
+        cond, in_err = ce_vals[bisect_right(ce_pts, node.start_byte)]
+        doc: KernelDoc | None | bool = False  # False: not looked up yet
         for dcl in declarators:
             fdecl, stars = _func_declarator(dcl)
             if fdecl is None:
@@ -334,23 +364,19 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
             plist = fdecl.child_by_field_name("parameters")
             if name_node is None or plist is None:
                 continue
-            name = _text(src, name_node)
+            name = tx(name_node)
             if _SYSCALL_RE.match(name):
                 continue
             storage, inline, quals = _storage(src, node)
             tnode = node.child_by_field_name("type")
-            rtype = _text(src, tnode) if tnode is not None else "int"
-            rtype = normalise_type(" ".join(quals + [rtype]) + " " + "*" * stars)
+            rtype = tx(tnode) if tnode is not None else "int"
+            rtype = _norm_type(" ".join(quals + [rtype]) + " " + "*" * stars)
             if "(" in rtype:
                 continue  # a macro invocation parsed as a type: not a real declaration
-            doc = None
-            prev = node.prev_sibling
-            if prev is not None and prev.type == "comment":
-                hit = docs_by_end.get(prev.end_point[0])
-                if hit is not None and hit[0].id == prev.id and node.start_point[0] - prev.end_point[0] <= 1:
-                    doc = hit[1]
+            if doc is False:
+                doc = _doc_before(node, tx, off, frag_rows)
             fs_kwargs: dict = {}
-            params = _params(src, plist)
+            params = _params(src, plist, tx)
             if kind == "definition":
                 body = node.child_by_field_name("body")
                 if body is None:
@@ -358,97 +384,111 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
                 fs_kwargs = _body_facts(src, body, params)
                 fn_iv.append((body.start_byte, body.end_byte, name))
                 fn_params[name] = {p.name for p in params if p.name}
+            start = node.start_point
             functions.append(FunctionSig(
-                name=name, path=path, line=node.start_point[0] + 1 + off, col=node.start_point[1] + 1,
+                name=name, path=path, line=start[0] + 1 + off, col=start[1] + 1,
                 end_line=node.end_point[0] + 1 + off, kind=kind, return_type=rtype,
                 params=params, storage=storage, inline=inline, cond=cond,
                 confidence=conf(node, in_err), doc=doc, name_line=name_node.start_point[0] + 1 + off,
                 **fs_kwargs,
             ))
-    # Bodies that follow a macro "call" such as SYSCALL_DEFINE3(read, ...) { ... }
-    for es in caps.get("error", []):
-        pass
-    fn_sweep = _Sweep(fn_iv)
 
     # ---- calls -------------------------------------------------------------------------
     calls: list[CallSite] = []
     exports: list[Export] = []
-    cond_sweep = _Sweep(cond_iv)
-    err_sweep = _Sweep(err_iv)
-    call_caps = QueryCursor(query(_CALL_Q)).matches(root)
-    for _, m in call_caps:
-        call = m["call"][0]
-        callee = _text(src, m["callee"][0])
-        args_text = _text(src, m["args"][0])
-        args = split_args(args_text)
-        pos = call.start_byte
-        enclosing = fn_sweep.at(pos)
-        in_err = bool(err_sweep.at(pos))
-        cond = tuple(str(c) for c in cond_sweep.at(pos))
-        line = call.start_point[0] + 1 + off
-        if callee.startswith("EXPORT_SYMBOL") or callee.startswith("EXPORT_PER_CPU_SYMBOL"):
+    fn_pts, fn_vals = _fn_table(fn_iv)
+    callees = get("callee", [])
+    argss = get("args", [])
+    callees.sort(key=_START)
+    argss.sort(key=_START)
+    memo = _split_memo
+    new_call = _new_call
+    split = _split_cached
+    bis = bisect_right
+    for cnode, anode in zip(callees, argss):
+        pos = cnode.start_byte
+        if stext is not None:
+            callee = stext[pos:cnode.end_byte]
+            args_text = stext[anode.start_byte:anode.end_byte]
+        else:
+            callee = tx(cnode)
+            args_text = tx(anode)
+        args = memo.get(args_text)
+        if args is None:
+            args = split(args_text)
+        caller = fn_vals[bis(fn_pts, pos)]
+        cond, in_err = ce_vals[bis(ce_pts, pos)]
+        start = cnode.start_point
+        line = start[0] + 1 + off
+        if callee.startswith(("EXPORT_SYMBOL", "EXPORT_PER_CPU_SYMBOL")):
             if args:
                 exports.append(Export(args[0], callee, path, line))
             continue
-        if _SYSCALL_RE.match(callee) and args:
+        if "SYSCALL_DEFINE" in callee and _SYSCALL_RE.match(callee) and args:
             # the compound statement after it is the body of sys_<name>
-            nxt = call.parent.next_sibling if call.parent is not None else None
+            call = cnode.parent
+            nxt = call.parent.next_sibling if call is not None and call.parent is not None else None
             if nxt is not None and nxt.type == "compound_statement":
                 fn_iv.append((nxt.start_byte, nxt.end_byte, "sys_" + args[0]))
-                fn_sweep = _Sweep(fn_iv)
+                fn_pts, fn_vals = _fn_table(fn_iv)
             continue
-        confidence = conf(call, in_err)
-        if enclosing and callee in fn_params.get(str(enclosing[-1]), ()):
+        if caller is not None and callee in fn_params.get(caller, ()):
             continue  # a call through a function-pointer parameter that shadows a global name
+        end_row = anode.end_point[0]
+        confidence = med if (in_err or cnode.has_error or anode.has_error) else hi
+        if frag_rows is not None and (start[0] <= frag_rows[0] or end_row >= frag_rows[1]):
+            confidence = low
         if "#" in args_text and _DIRECTIVE_RE.search(args_text):
             confidence = Confidence.LOW  # `#ifdef` inside the argument list: the count depends on config
-        calls.append(CallSite(
-            callee=callee, args=tuple(args), caller=str(enclosing[-1]) if enclosing else None,
-            path=path, line=line, col=call.start_point[1] + 1, end_line=call.end_point[0] + 1 + off,
-            cond=cond, confidence=confidence,
-        ))
+        calls.append(new_call(callee, args, caller, path, line, start[1] + 1, end_row + 1 + off, cond, confidence))
 
     # ---- macros, includes, exports, comments --------------------------------------------
     macros: list[Macro] = []
-    cond_sweep = _Sweep(cond_iv)
-    for mnode in sorted(caps.get("fmacro", []) + caps.get("omacro", []), key=lambda n: n.start_byte):
+    mnodes = get("fmacro", []) + get("omacro", [])
+    mnodes.sort(key=_START)
+    for mnode in mnodes:
         nn = mnode.child_by_field_name("name")
         if nn is None:
             continue
         pnode = mnode.child_by_field_name("parameters")
         params = None
         if pnode is not None:
-            params = tuple(_text(src, p) for p in pnode.named_children if p.type != "comment")
+            params = tuple(tx(p) for p in pnode.named_children if p.type != "comment")
             if any(k.type == "..." for k in pnode.children):
                 params = params + ("...",)
         vnode = mnode.child_by_field_name("value")
-        body = _text(src, vnode) if vnode is not None else ""
+        body = tx(vnode) if vnode is not None else ""
         line = mnode.start_point[0] + 1 + off
-        cond = tuple(str(c) for c in cond_sweep.at(mnode.start_byte))
-        mname = _text(src, nn)
-        macros.append(Macro(mname, params, path, line, cond, body=squash(body)[:400]))
+        cond = ce_vals[bisect_right(ce_pts, mnode.start_byte)][0]
+        mname = tx(nn)
+        macros.append(Macro(mname, params, path, line, cond, body=_squash(body)[:400]))
         if params is not None and body:
             calls.extend(_macro_calls(body, mname, path, line, cond))
-    includes = tuple(_text(src, n) for n in caps.get("inc", []))
-    typedefs = _typedefs(src, caps.get("typedef", []))
+    incs = get("inc", [])
+    incs.sort(key=_START)
+    includes = tuple(tx(n) for n in incs)
+    tdefs = get("typedef", [])
+    tdefs.sort(key=_START)
+    typedefs = _typedefs(src, tdefs)
 
     kept_comments: list[Comment] = []
-    fn_sweep = _Sweep(fn_iv)
-    for c in comments:
-        text = _text(src, c)
-        if not _MARKER_RE.search(text):
+    for c, offsets in _marker_comments(src, root):
+        text = tx(c)
+        if not _is_marker(text, offsets):
             continue
-        encl = fn_sweep.at(c.start_byte)
-        fname = str(encl[-1]) if encl else None
+        fname = fn_vals[bisect_right(fn_pts, c.start_byte)]
         if fname is None:
             nxt = c.next_named_sibling
             if nxt is not None and nxt.type in ("function_definition", "declaration"):
                 fd, _ = _func_declarator(nxt.child_by_field_name("declarator"))
                 nn = _name_node(fd) if fd is not None else None
-                fname = _text(src, nn) if nn is not None else None
+                fname = tx(nn) if nn is not None else None
         kept_comments.append(Comment(path, c.start_point[0] + 1 + off, c.end_point[0] + 1 + off, text, fname))
 
-    refs = sorted({_text(src, n) for n in QueryCursor(query(_REF_Q)).captures(root).get("ref", [])})
+    if stext is not None:
+        refs = sorted({stext[n.start_byte:n.end_byte] for n in get("ref", ())})
+    else:
+        refs = sorted({tx(n) for n in get("ref", ())})
     return FileFacts(
         path=path, digest=digest, functions=tuple(functions), calls=tuple(calls),
         macros=tuple(macros), exports=tuple(exports), comments=tuple(kept_comments),
@@ -457,9 +497,323 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
     )
 
 
+_START = attrgetter("start_byte")
+
+
+def _FIRST_START(x: tuple[Node, str]) -> int:
+    return x[0].start_byte
+
+
+def _ERR_ORDER(n: Node) -> tuple[int, int]:
+    return (n.start_byte, -n.end_byte)  # an enclosing ERROR before the ones it holds
+
+
+class _Stack:
+    """The stack of `_Sweep` advanced position by position (positions never decrease); `advance`
+    says whether the stack changed, so values built from it are rebuilt only then."""
+
+    __slots__ = ("items", "i", "stack")
+
+    def __init__(self, intervals: Iterable[tuple[int, int, object]]) -> None:
+        self.items = sorted(intervals, key=lambda x: (x[0], -x[1]))
+        self.i = 0
+        self.stack: list[tuple[int, int, object]] = []
+
+    def advance(self, pos: int) -> bool:
+        items, stack, i = self.items, self.stack, self.i
+        changed = False
+        while i < len(items) and items[i][0] <= pos:
+            item = items[i]
+            while stack and stack[-1][1] <= item[0]:
+                stack.pop()
+            stack.append(item)
+            changed = True
+            i += 1
+        self.i = i
+        while stack and stack[-1][1] <= pos:
+            stack.pop()
+            changed = True
+        return changed
+
+
+def _cond_err_table(cond_iv: list[tuple[int, int, object]], err_iv: list[tuple[int, int, object]]
+                    ) -> tuple[list[int], list[tuple[tuple[str, ...], bool]]]:
+    """For every byte position, what `_Sweep(cond_iv).at(pos)` (as strings) and
+    `bool(_Sweep(err_iv).at(pos))` answer: values[bisect_right(points, pos)].
+
+    The answers only change at interval starts and ends, so they are computed once per such
+    point (values[0] holds the answer before the first point).
+    """
+    points = sorted({p for s, e, _ in cond_iv for p in (s, e)} | {p for s, e, _ in err_iv for p in (s, e)})
+    cs, es = _Stack(cond_iv), _Stack(err_iv)
+    cond: tuple[str, ...] = ()
+    err = False
+    values: list[tuple[tuple[str, ...], bool]] = [(cond, err)]
+    for p in points:
+        if cs.advance(p):
+            cond = tuple(str(x[2]) for x in cs.stack)
+        if es.advance(p):
+            err = bool(es.stack)
+        values.append((cond, err))
+    return points, values
+
+
+def _fn_table(fn_iv: list[tuple[int, int, object]]) -> tuple[list[int], list[str | None]]:
+    """The same for the enclosing function: str(_Sweep(fn_iv).at(pos)[-1]) or None."""
+    points = sorted({p for s, e, _ in fn_iv for p in (s, e)})
+    st = _Stack(fn_iv)
+    cur: str | None = None
+    values: list[str | None] = [None]
+    for p in points:
+        if st.advance(p):
+            cur = str(st.stack[-1][2]) if st.stack else None
+        values.append(cur)
+    return points, values
+
+
+def _doc_before(node: Node, tx, off: int, frag_rows: tuple[int, int] | None) -> KernelDoc | None:
+    """The kernel-doc comment right before a declaration (at most one blank line between)."""
+    prev = node.prev_sibling
+    if prev is None or prev.type != "comment":
+        return None
+    if node.start_point[0] - prev.end_point[0] > 1:
+        return None
+    text = tx(prev)
+    if not (text.startswith("/**") or (frag_rows is not None and prev.start_point[0] == 0)):
+        return None
+    return parse_kerneldoc(text, prev.start_point[0] + 1 + off)
+
+
+# Cheap pre-filter for marker comments: literal words of _MARKER_RE, searched in the lowered bytes.
+# Every match of _MARKER_RE starts where one of these matches in the lowered bytes.
+_MARKER_HINT_RES = [re.compile(p) for p in (
+    rb"workaround", rb"work around", rb"will be (?:removed|dropped)", rb"to be (?:removed|dropped)",
+    rb"removed? (?:shortly|soon|later)", rb"temporar(?:y|ily)", rb"fixme", rb"xxx", rb"hack", rb"todo",
+    rb"deprecated")]
+# Non-ASCII letters that `re.IGNORECASE` matches to ASCII ones (dotted/dotless i, long s, Kelvin sign)
+_CASEFOLD_TRAPS = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _marker_comments(src: bytes, root: Node) -> list[tuple[Node, list[int] | None]]:
+    """Comments that may match _MARKER_RE, in document order, each with the byte offsets (from
+    the comment's start) where a match could begin, or None: search the whole comment."""
+    if not src.isascii() and any(ch.encode() in src for ch in _CASEFOLD_TRAPS):
+        nodes = QueryCursor(query("(comment) @c")).captures(root).get("c", [])
+        nodes.sort(key=_START)
+        return [(n, None) for n in nodes]
+    low = src.lower()
+    hits: set[int] = set()
+    for rx in _MARKER_HINT_RES:
+        for m in rx.finditer(low):
+            hits.add(m.start())
+    if not hits:
+        return []
+    exact = src.isascii()  # byte offsets are character offsets
+    out: dict[int, tuple[Node, list[int] | None]] = {}
+    for pos in sorted(hits):
+        n = root.descendant_for_byte_range(pos, pos + 1)
+        if n is None or n.type != "comment":
+            continue
+        got = out.get(n.start_byte)
+        if got is None:
+            got = out[n.start_byte] = (n, [] if exact else None)
+        if got[1] is not None:
+            got[1].append(pos - n.start_byte)
+    return [out[k] for k in sorted(out)]
+
+
+def _is_marker(text: str, offsets: list[int] | None) -> bool:
+    """_MARKER_RE.search(text) is not None; every match starts at one of `offsets` (when known)."""
+    if offsets is None:
+        return _MARKER_RE.search(text) is not None
+    match = _MARKER_RE.match
+    return any(match(text, k) is not None for k in offsets)
+
+
 _RETURN_VALUE_RE = re.compile(rb"\breturn\b\s*[^;\s]")
+_RETURN_AHEAD_RE = re.compile(rb"return(?=\b\s*[^;\s])")
+_NORETURN_WORDS = (b"BUG", b"panic", b"unreachable", b"do_exit", b"kthread_exit", b"make_task_dead")
 
 
+def _returns_value(btext: bytes) -> bool:
+    """bool(_RETURN_VALUE_RE.search(btext)) or bool(_NORETURN_RE.search(btext)), faster: the
+    search jumps to the literal `return` and checks the word boundary before it here; the
+    no-return calls are looked for only when one of their names occurs."""
+    for m in _RETURN_AHEAD_RE.finditer(btext):
+        i = m.start()
+        if i == 0 or btext[i - 1] not in _WORD_BYTES:
+            return True
+    if any(w in btext for w in _NORETURN_WORDS):
+        return _NORETURN_RE.search(btext) is not None
+    return False
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_PLAIN_WORD_RE = re.compile(r"[A-Za-z0-9_]+")
+_word_res: dict[str, tuple[re.Pattern, bool]] = {}
+
+
+def _has_word(name: str, text: bytes) -> bool:
+    """re.search(rb"\\b" + name + rb"\\b", text) is not None, faster: for a plain identifier the
+    pattern starts with the name itself (a literal prefix re can jump to) and the word boundary
+    before it is checked here."""
+    got = _word_res.get(name)
+    if got is None:
+        if len(_word_res) > 20000:
+            _word_res.clear()
+        if _PLAIN_WORD_RE.fullmatch(name):
+            got = (re.compile(re.escape(name.encode()) + rb"(?![A-Za-z0-9_])"), True)
+        else:
+            got = (re.compile(rb"\b" + re.escape(name.encode()) + rb"\b"), False)
+        _word_res[name] = got
+    rx, plain = got
+    if not plain:
+        return rx.search(text) is not None
+    for m in rx.finditer(text):
+        i = m.start()
+        if i == 0 or text[i - 1] not in _WORD_BYTES:
+            return True
+    return False
+
+
+_CMT_CAND_RE = re.compile(r"[\"'/]")
+_STRING_RE = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
+
+
+def _strip_comments(text: str) -> str:
+    """The same result as kpatchlint.c.text.strip_comments (comments become one space, string
+    and character literals are kept), without trying a regex at every character."""
+    if "/" not in text:
+        return text
+    out: list[str] = []
+    pos = i = 0
+    search, smatch, find = _CMT_CAND_RE.search, _STRING_RE.match, text.find
+    while True:
+        c = search(text, i)
+        if c is None:
+            break
+        j = c.start()
+        if text[j] == "/":
+            nx = text[j + 1:j + 2]
+            if nx == "*":
+                e = find("*/", j + 2)
+                if e < 0:
+                    i = j + 1
+                    continue
+                e += 2
+            elif nx == "/":
+                e = find("\n", j + 2)
+                if e < 0:
+                    e = len(text)
+            else:
+                i = j + 1
+                continue
+            out.append(text[pos:j])
+            out.append(" ")
+            pos = i = e
+        else:
+            m = smatch(text, j)
+            i = j + 1 if m is None else m.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _squash(text: str) -> str:
+    """kpatchlint.c.text.squash without a regex: str.split() and \\s agree on what is whitespace."""
+    return " ".join(text.split())
+
+
+def _record_maker(cls, names: tuple[str, ...]):
+    """A function building a frozen slots dataclass from `names` (positional) without going
+    through the generated __init__ (one object.__setattr__ lookup per field); the other fields
+    get their plain defaults. Falls back to the class itself when that is not possible."""
+    import dataclasses
+
+    try:
+        flds = dataclasses.fields(cls)
+    except TypeError:
+        return cls
+    if "__post_init__" in cls.__dict__ or "__slots__" not in cls.__dict__:
+        return cls
+    if [f.name for f in flds[:len(names)]] != list(names):
+        return cls
+    ns: dict = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make({', '.join(names)}):", "    o = _new(_cls)"]
+    for f in flds:
+        desc = cls.__dict__.get(f.name)
+        if desc is None or not hasattr(desc, "__set__"):
+            return cls
+        ns["_set_" + f.name] = desc.__set__
+        if f.name in names:
+            val = f.name
+        elif f.default is not dataclasses.MISSING and isinstance(f.default, (bool, int, str, type(None), tuple)):
+            ns["_def_" + f.name] = f.default
+            val = "_def_" + f.name
+        else:
+            return cls
+        lines.append(f"    _set_{f.name}(o, {val})")
+    lines.append("    return o")
+    exec("\n".join(lines), ns)  # noqa: S102 - generated from the dataclass fields above
+    return ns["make"]
+
+
+_new_call = _record_maker(CallSite, ("callee", "args", "caller", "path", "line", "col", "end_line", "cond",
+                                     "confidence"))
+
+
+_SPLIT_TOKEN_RE = re.compile(r"[()\[\]{}\"',\\]")
+_split_memo: dict[str, tuple[str, ...]] = {}
+
+
+def _split_cached(arglist: str) -> tuple[str, ...]:
+    """tuple(split_args(arglist)), memoised (argument lists such as `(folio)` repeat a lot)."""
+    got = _split_memo.get(arglist)
+    if got is None:
+        if len(_split_memo) > 100000:
+            _split_memo.clear()
+        got = _split_memo[arglist] = tuple(_split_args_fast(arglist))
+    return got
+
+
+def _split_args_fast(arglist: str) -> list[str]:
+    """The same result as kpatchlint.c.text.split_args, scanning only the characters that matter
+    (brackets, quotes, commas, backslashes) instead of every character in Python."""
+    t = _strip_comments(arglist).strip()
+    if t.startswith("("):
+        t = t[1:]
+    if t.endswith(")"):
+        t = t[:-1]
+    if not t.strip():
+        return []
+    if not any(c in t for c in "([{\"'"):
+        return [" ".join(a.split()) for a in t.split(",")]
+    out: list[str] = []
+    depth = 0
+    quote = ""
+    skip = -1  # position of a character escaped by a backslash inside a quote
+    start = 0
+    for m in _SPLIT_TOKEN_RE.finditer(t):
+        i = m.start()
+        ch = t[i]
+        if quote:
+            if i == skip:
+                continue
+            if ch == "\\":
+                skip = i + 1
+            elif ch == quote:
+                quote = ""
+            continue
+        if ch == '"' or ch == "'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(" ".join(t[start:i].split()))
+            start = i + 1
+    out.append(" ".join(t[start:].split()))
+    return out
 def _typedefs(src: bytes, nodes: list[Node]) -> tuple[tuple[str, str], ...]:
     """`typedef struct foo foo_t;` -> ("foo_t", "struct foo"); function-pointer typedefs skipped."""
     out: list[tuple[str, str]] = []
@@ -488,18 +842,24 @@ def _typedefs(src: bytes, nodes: list[Node]) -> tuple[tuple[str, str], ...]:
 
 
 def _body_facts(src: bytes, body: Node, params: tuple[Param, ...]) -> dict:
-    named = [c for c in body.named_children if c.type != "comment"]
+    empty = True
+    c = body.named_child(0) if body.named_child_count else None
+    while c is not None:
+        if c.type != "comment":
+            empty = False
+            break
+        c = c.next_named_sibling
     btext = src[body.start_byte:body.end_byte]
     if b"/*" in btext or b"//" in btext:
-        btext = strip_comments(btext.decode("utf-8", "replace")).encode()
-    returns_value = bool(_RETURN_VALUE_RE.search(btext)) or bool(_NORETURN_RE.search(btext))
+        btext = _strip_comments(btext.decode("utf-8", "replace")).encode()
+    returns_value = _returns_value(btext)
     used: tuple[bool, ...] | None = None
     if params:
-        used = tuple(
-            True if not p.name else re.search(rb"\b" + re.escape(p.name.encode()) + rb"\b", btext) is not None
-            for p in params
-        )
-    return {"returns_value": returns_value, "body_empty": not named, "params_used": used}
+        used = tuple(True if not p.name else _has_word(p.name, btext) for p in params)
+    return {"returns_value": returns_value, "body_empty": empty, "params_used": used}
+
+
+_PAREN_RE = re.compile(r"[()]")
 
 
 def _macro_calls(body: str, mname: str, path: str, line: int, cond: tuple[str, ...]) -> list[CallSite]:
@@ -508,19 +868,18 @@ def _macro_calls(body: str, mname: str, path: str, line: int, cond: tuple[str, .
         callee = m.group(1)
         if callee in ("defined", "sizeof", "typeof", "__typeof__", "if", "while", "for", "switch", "return"):
             continue
-        depth, i = 0, m.end() - 1
-        while i < len(body):
-            ch = body[i]
-            if ch == "(":
+        depth, i = 0, -1
+        for p in _PAREN_RE.finditer(body, m.end() - 1):
+            if p.group() == "(":
                 depth += 1
-            elif ch == ")":
+            else:
                 depth -= 1
                 if depth == 0:
+                    i = p.start()
                     break
-            i += 1
         if depth != 0:
             continue
-        args = tuple(split_args(body[m.end() - 1:i + 1]))
+        args = _split_cached(body[m.end() - 1:i + 1])
         if any("__VA_ARGS__" in a or a.endswith("...") or "##" in a for a in args):
             continue  # the count depends on the macro's caller
         out.append(CallSite(callee, args, mname, path, line, 1, line, cond, Confidence.MEDIUM, in_macro=True))

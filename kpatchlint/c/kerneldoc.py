@@ -6,8 +6,9 @@ matters for parameter checks:
 - the head is the first line after `/**`: `name - purpose`, `name() - purpose`,
   `name: purpose`, `name()` or a bare `name`; `struct|union|enum|typedef name - ...` names a
   type, and the block's `name` is then `"struct name"` (so it never matches a function);
-- a parameter section is `@name:` (spaces allowed before the colon, not `@name::`), including
-  `@...:` and `@args...:`; its text runs on over the following lines until a blank ` *`
+- a parameter section is `@name:` with `name` made of word characters and dots (spaces
+  allowed before the colon, not `@name::`), including `@...:` and `@args...:`; `@a->b:` is
+  text, as in scripts/kernel-doc; its text runs on over the following lines until a blank ` *`
   line, the next section (`@x:`, `Return:`, `Context:`, `Note:`, `Example:`,
   `Description:`) or the end of the comment, as kernel-doc reads it;
 - `@return:` is the return section, not a parameter.
@@ -31,8 +32,9 @@ _HEAD_RE = re.compile(
     r"(?:[A-Za-z_]\w*\s*\*\s*)?"  # `foo * bar() - desc` (pointer return type spelled in the head)
     r"([A-Za-z_]\w*)\s*(?:\(\w*\))?\s*(?:[-:]|$)"
 )
-# A section: `@param:` / `@...:` / `@args...:` / `@a.b:` / `@a->b:`; not `@x::` (literal blocks).
-_PARAM_RE = re.compile(r"^\s*\*\s*@((?:[A-Za-z_]\w*(?:(?:\.|->)\w+)*(?:\.\.\.)?)|\.\.\.)\s*:(?!:)\s?(.*)$")
+# A section, as scripts/kernel-doc's $doc_sect: `@param:`, `@...:`, `@args...:`, `@a.b:`
+# (`[.\w]+`; `@a->b:` is not a section there but text); not `@x::` (a literal block).
+_PARAM_RE = re.compile(r"^\s*\*\s*@([.\w]+)\s*:(?!:)\s?(.*)$")
 _SECTION_RE = re.compile(r"^\s*\*\s*(description|context|returns?|notes?|examples?)\s*:(?!:)", re.IGNORECASE)
 _BLANK_RE = re.compile(r"^\s*\*?\s*$")
 

@@ -97,7 +97,7 @@ class SigChange:
 @dataclass
 class ParamEvent:
     patch: int  # 0 = at base
-    event: str  # "present" | "introduced" | "passed-constant" | "not-constant" | "removed"
+    event: str  # "present" | "introduced" | "renamed" | "passed-constant" | "not-constant" | "removed"
     detail: str = ""
     values: dict[str, list[Site]] = field(default_factory=dict)  # passed-constant: argument -> call sites
 
@@ -234,9 +234,12 @@ def build_summary(result: "Result") -> SeriesSummary:
                          diff_only=bool(ctxs and ctxs[0].diff_only), counts=result.counts())
     for f in result.findings:
         where = f"{f.primary.path}:{f.primary.line}" if f.primary else "-"
-        tag = " (pre-existing)" if f.pre_existing else ""
-        if f.repaired_by:
-            tag += f" (repaired by {f.repaired_by}/{f.total or total})"
+        tags = ["pre-existing"] if f.pre_existing else []
+        if f.repaired_by and f.repaired_by <= f.patch:
+            tags.append("fixed by this patch")
+        elif f.repaired_by:
+            tags.append(f"repaired by {f.repaired_by}/{f.total or total}")
+        tag = f" ({', '.join(tags)})" if tags else ""
         summ.by_patch.setdefault(f.patch, []).append(f"{f.severity} {f.code} {where}: {f.message}{tag}")
     if n < 1:
         return summ
@@ -269,7 +272,7 @@ def build_summary(result: "Result") -> SeriesSummary:
             ch.fixed_in = _fixed_in(ctxs, k, lambda j: len(ctxs[j].index.calls_to(name)), ch.stale)
             if ch.stale or ch.updated or prev.calls_to(name):
                 summ.changes.append(ch)
-    summ.params = _param_lives(ctxs, summ.changes)
+    summ.params = _param_lives(ctxs, summ.changes, summ.diff_only)
     return summ
 
 
@@ -291,7 +294,8 @@ def _changed(ctxs, k: int, name: str, old: list[FunctionSig], new: list[Function
     ch = SigChange(k, name, "changed", osig.signature(), nsig.signature(), what=describe(osig, nsig))
     ch.updated = _sites(c for c in d.calls_added if c.callee == name)
     ch.total = len(idx.calls_to(name))
-    ch.stale = _sites(_stale_calls(idx, name, nsig))
+    # calls bind to the real declaration; a stub changed alone does not make callers stale
+    ch.stale = _sites(_stale_calls(idx, name, main_sig(new)))
     ch.fixed_in = _fixed_in(ctxs, k, lambda j: len(_stale_calls(ctxs[j].index, name, main_sig(
         ctxs[j].index.functions(name)))), ch.stale)
     nshape = shape(nsig)
@@ -349,57 +353,98 @@ def _name_at(lineage: list[tuple[int, str]], k: int) -> str | None:
     return out
 
 
-def _param_lives(ctxs, changes: list[SigChange]) -> list[ParamLife]:
+def _pick(fns: list[FunctionSig], ident: tuple | None) -> FunctionSig | None:
+    """The declaration with the same identity (file, kind, condition) as before, else the main one.
+
+    Keeping one identity across snapshots stops a prototype/definition switch (say, when a diff
+    fragment first shows the definition) from looking like a parameter change."""
+    if ident is not None:
+        same = [f for f in fns if (f.path, f.kind, f.cond) == ident]
+        if same:
+            return same[0]
+    return main_sig(fns)
+
+
+def _param_lives(ctxs, changes: list[SigChange], diff_only: bool = False) -> list[ParamLife]:
     n = len(ctxs) - 1
     changed_names = {c.name for c in changes} | {c.new_name for c in changes if c.new_name}
     out: list[ParamLife] = []
     for lineage in _lineages(ctxs, changes):
         first = lineage[0][0]
-        per_k: list[tuple[FunctionSig | None, list[FunctionSig], list[CallSite]]] = []
-        for k in range(n + 1):
-            name = _name_at(lineage, k)
-            if name is None or k < first:
-                per_k.append((None, [], []))
-                continue
-            fns = ctxs[k].index.functions(name)
-            per_k.append((main_sig(fns), fns, ctxs[k].index.calls_to(name)))
-        params: list[str] = []
-        for sig, _, _ in per_k:
-            for p in (sig.params if sig else ()):
-                if p.name and not p.is_variadic and p.name not in params:
-                    params.append(p.name)
         names = [nm for _, nm in lineage]
-        for pname in params:
-            life = ParamLife(function=names[-1], names=names, param=pname)
-            was_present = False
-            was_const = False
-            for k in range(first, n + 1):
-                sig, fns, calls = per_k[k]
-                present = sig is not None and any(p.name == pname for p in sig.params)
-                if present and not was_present:
-                    life.events.append(ParamEvent(k, "present" if k == first and k == 0 else "introduced"))
-                elif was_present and not present and sig is not None:
-                    still = [f for f in fns if any(p.name == pname for p in f.params)]
+        lives: dict[str, ParamLife] = {}  # current parameter name -> its life
+        order: list[ParamLife] = []
+        consts: dict[int, bool] = {}  # id(life) -> passed constant at the previous snapshot
+        ident = None
+        prev: FunctionSig | None = None
+        for k in range(first, n + 1):
+            name = _name_at(lineage, k)
+            fns = ctxs[k].index.functions(name) if name else []
+            sig = _pick(fns, ident)
+            if sig is not None:
+                ident = (sig.path, sig.kind, sig.cond)
+            calls = ctxs[k].index.calls_to(name) if name else []
+            if prev is None and sig is not None:
+                for p in sig.params:
+                    if p.name and not p.is_variadic:
+                        life = ParamLife(function=names[-1], names=names, param=p.name)
+                        life.events.append(ParamEvent(
+                            k, "present", "at base" if k == 0 else "first seen" if diff_only else "new function"))
+                        lives[p.name] = life
+                        order.append(life)
+            elif prev is not None and sig is None:
+                for life in lives.values():
+                    life.events.append(ParamEvent(k, "removed", f"{_name_at(lineage, k - 1)}() itself is removed"))
+                lives = {}
+            elif prev is not None and sig is not None:
+                before = [p.name for p in prev.params if p.name and not p.is_variadic]
+                after = [p.name for p in sig.params if p.name and not p.is_variadic]
+                gone = [x for x in before if x not in after]
+                new = [x for x in after if x not in before]
+                btypes = {p.name: (i, p.type) for i, p in enumerate(prev.params)}
+                atypes = {p.name: (i, p.type) for i, p in enumerate(sig.params)}
+                for g in list(gone):  # same place and type, new name: a renamed parameter
+                    match = next((x for x in new if atypes[x] == btypes[g]), None)
+                    if match is not None and g in lives:
+                        life = lives.pop(g)
+                        life.events.append(ParamEvent(k, "renamed", f"renamed to {match}"))
+                        life.param = f"{life.param} -> {match}" if "->" not in life.param else \
+                            f"{life.param} -> {match}"
+                        lives[match] = life
+                        gone.remove(g)
+                        new.remove(match)
+                for g in gone:
+                    life = lives.pop(g, None)
+                    if life is None:
+                        continue
+                    still = [f for f in fns if any(p.name == g for p in f.params)]
                     detail = "still in the " + ", ".join(_where_decl(f) for f in still) if still else ""
                     life.events.append(ParamEvent(k, "removed", detail))
-                    was_const = False
-                elif was_present and sig is None:
-                    life.events.append(ParamEvent(k, "removed", f"{_name_at(lineage, k - 1)}() itself is removed"))
-                    was_const = False
-                const_vals = _constant_values(sig, pname, calls) if present else None
-                if const_vals is not None and not was_const:
-                    life.events.append(ParamEvent(k, "passed-constant", _values_text(const_vals), const_vals))
-                elif const_vals is None and was_const and present:
-                    life.events.append(ParamEvent(k, "not-constant", "a caller now passes a variable"))
-                was_const = const_vals is not None
-                was_present = present
-            kinds = {e.event for e in life.events}
-            # keep parameters the series changes, and constant parameters of the functions it changes
-            if kinds & {"introduced", "removed"} or (
+                for x in new:
+                    life = ParamLife(function=names[-1], names=names, param=x)
+                    life.events.append(ParamEvent(k, "introduced"))
+                    lives[x] = life
+                    order.append(life)
+            if not diff_only:
+                for pname, life in lives.items():
+                    vals = _constant_values(sig, pname, calls)
+                    was = consts.get(id(life), False)
+                    if vals is not None and not was:
+                        life.events.append(ParamEvent(k, "passed-constant", _values_text(vals), vals))
+                    elif vals is None and was:
+                        life.events.append(ParamEvent(k, "not-constant", "a caller now passes a variable"))
+                    consts[id(life)] = vals is not None
+            prev = sig
+        for life in order:
+            kinds = {e.event for e in life.events
+                     if not (e.event == "removed" and e.detail.endswith("itself is removed"))}
+            # keep parameters the series adds, drops or renames in a function that stays, and
+            # parameters of the functions it changes that every caller passes as a constant
+            if kinds & {"introduced", "removed", "renamed"} or (
                     "passed-constant" in kinds and set(names) & changed_names):
                 out.append(life)
-    out.sort(key=lambda p: (min((e.patch for e in p.events if e.event in ("introduced", "removed")), default=1 << 30),
-                            p.function, p.param))
+    out.sort(key=lambda p: (min((e.patch for e in p.events if e.event in ("introduced", "removed", "renamed")),
+                                default=1 << 30), p.function, p.param))
     return out
 
 
@@ -505,7 +550,7 @@ def render_text(s: SeriesSummary, *, findings: bool = True) -> str:
     lines.append("Signature changes")
     lines.append("-----------------")
     if not s.changes:
-        lines.append("None: no patch changes the parameters or return type of an existing function.")
+        lines += _wrap("None: no patch changes the parameters or return type of an existing function.")
     last = None
     for ch in sorted(s.changes, key=lambda c: (c.patch, c.name)):
         if ch.patch != last:
@@ -530,8 +575,8 @@ def render_text(s: SeriesSummary, *, findings: bool = True) -> str:
     lines.append("Parameters")
     lines.append("----------")
     if not s.params:
-        lines.append("None: no parameter is added or removed, and none of a changed function is")
-        lines.append("always passed a constant.")
+        lines += _wrap("None: no parameter is added or removed, and none of a changed function is "
+                       "always passed a constant.")
     for life in s.params:
         name = " / ".join(f"{nm}()" for nm in life.names) if len(life.names) > 1 else f"{life.function}()"
         lines.append("")
@@ -542,11 +587,14 @@ def render_text(s: SeriesSummary, *, findings: bool = True) -> str:
             if e.event == "present":
                 if base_events > 1:
                     continue
-                text = "present at base"
+                text = ("present at base" if e.patch == 0 else f"first seen {when}" if e.detail == "first seen"
+                        else f"comes with the new function {when}")
             elif e.event == "introduced":
                 text = f"introduced {when}"
             elif e.event == "removed":
                 text = f"removed {when}" + (f" ({e.detail})" if e.detail else "")
+            elif e.event == "renamed":
+                text = f"{e.detail} {when}"
             elif e.event == "passed-constant":
                 text = f"{when}: {e.detail}"
             else:
@@ -555,7 +603,8 @@ def render_text(s: SeriesSummary, *, findings: bool = True) -> str:
     if s.diff_only:
         lines.append("")
         lines += _wrap("Note: no --tree was given, so call sites are counted only in the lines "
-                       "the patches show; the real counts can be higher.")
+                       "the patches show (the real counts can be higher), and constant arguments "
+                       "are not looked for.")
     return "\n".join(lines).rstrip() + "\n"
 
 

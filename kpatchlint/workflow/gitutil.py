@@ -74,10 +74,6 @@ def hooks_dir(top: Path) -> Path:
     return p if p.is_absolute() else (top / p)
 
 
-def subject_of(top: Path, commit: str) -> str:
-    return git_text(top, "log", "-1", "--format=%s", commit, "--", check=False)
-
-
 def patch_id(top: Path, data: bytes) -> str | None:
     """`git patch-id --stable` of one mail or diff; None when it holds no diff."""
     out = git(top, "patch-id", "--stable", input=data, check=False).decode("ascii", "replace").split()
