@@ -17,6 +17,7 @@ from kpatchlint.protocols import load_protocols
 from kpatchlint.series.model import Series
 from kpatchlint.settings import Settings
 from kpatchlint.tree.snapshot import FileState, Snapshot, build_snapshots
+from kpatchlint.tree.grepmemo import GrepMemo
 from kpatchlint.tree.source import SourceTree
 
 C_SUFFIXES = (".c", ".h")
@@ -78,6 +79,8 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
                 provider: FactsProvider | None = None) -> Result:
     t0 = time.monotonic()
     provider = provider or FactsProvider()
+    if tree is not None and not isinstance(tree, GrepMemo):
+        tree = GrepMemo(tree)
     snaps, apply_problems = build_snapshots(series, tree)
     touched = _touched_paths(series)
     n = len(snaps) - 1
@@ -103,7 +106,12 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
     t1 = time.monotonic()
     shared_facts: dict[str, FileFacts] = {}
     grep_files: set[str] = set()
+    protocols = load_protocols(settings)
     if tree is not None:
+        # one search answers every name the rules may ask about later (GrepMemo keeps them)
+        defined = {fn.name for f in touched_facts[-1].values() for fn in f.functions} & focus
+        proto_names = {spec.call for p in protocols for spec in (*p.acquire, *p.sinks, *p.release)}
+        tree.grep_files(sig_names | defined | proto_names)
         grep_files = tree.grep_files(sig_names) - touched if sig_names else set()
         headers: set[str] = set()
         for f in touched_facts[0].values():
@@ -115,7 +123,6 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
         shared_facts = provider.get_many(extra)
     t2 = time.monotonic()
     shared = SymbolIndex(shared_facts)
-    protocols = load_protocols(settings)
     contexts: list[Context] = []
     for k in range(0, n + 1):
         index = SymbolIndex(touched_facts[k], shared=shared)
@@ -146,6 +153,8 @@ def lint_tree(tree: SourceTree, paths: list[str], settings: Settings,
               provider: FactsProvider | None = None) -> Result:
     """Lint the tree as it is: the functions of `paths` (default: all files), with their headers."""
     provider = provider or FactsProvider()
+    if not isinstance(tree, GrepMemo):
+        tree = GrepMemo(tree)
     snap = Snapshot(0, {}, tree)
     files = tree.files(paths)
     facts = provider.get_many(_states(snap, files))

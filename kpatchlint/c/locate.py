@@ -662,8 +662,3 @@ def _args_from_text(src: bytes, lines: _Lines, a: int, b: int) -> list[ArgSpan] 
         out.append(ArgSpan(lines.span(s, e), text, callees, "++" in text or "--" in text,
                            _ASSIGN_RE.search(text) is not None, b"\n" in src[s:e]))
     return out
-
-
-def decl_params(path: str, src: bytes, name: str) -> list[tuple[str, tuple[str | None, ...]]]:
-    """(kind, parameter names) of each declaration of `name` in a file; for messages."""
-    return [(d.kind, tuple(p.name for p in d.params)) for d in locate(path, src, name).decls]

@@ -10,11 +10,13 @@ from unidiff.constants import DEV_NULL
 from unidiff.patch import Hunk as UHunk
 from unidiff.patch import PatchSet
 
+from kpatchlint import limits
 from kpatchlint.errors import InputError
 from kpatchlint.series.model import FileChange, Hunk, HunkLine
 from kpatchlint.series.paths import check_path
 
-HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
+# at most 9 digits: larger numbers are garbage (and int() refuses over 4300 digits)
+HUNK_RE = re.compile(r"^@@ -(\d{1,9})(?:,(\d{1,9}))? \+(\d{1,9})(?:,(\d{1,9}))? @@ ?(.*)$")
 _GIT_PREFIX_RE = re.compile(r"^[abciow12]/")
 _HEADER_PATH_RE = re.compile(r"^(rename from|rename to|copy from|copy to) (.*)$")
 # `---` before b4's base-commit footer, and a `-- ` signature whose space a mailer ate
@@ -63,9 +65,10 @@ def _split_git_header(rest: str) -> tuple[str, str] | None:
         cut = rest.rfind(' "')
         return rest[:cut], unquote(rest[cut + 1:])
     cuts = [m.start() for m in re.finditer(r" (?=[abciow12]/)", rest)]
-    for cut in cuts:  # prefer the split where both sides name the same file
-        if rest[:cut][2:] == rest[cut + 1:][2:]:
-            return rest[:cut], rest[cut + 1:]
+    # prefer the split where both sides name the same file: only the middle cut can do that
+    mid = (len(rest) - 1) // 2
+    if len(rest) % 2 == 1 and mid in cuts and rest[2:mid] == rest[mid + 3:]:
+        return rest[:mid], rest[mid + 1:]
     if cuts:
         return rest[:cuts[-1]], rest[cuts[-1] + 1:]
     half = len(rest) // 2
@@ -113,27 +116,31 @@ def _walk(lines: Sequence[str], start: int, where: str, offset: int | None) -> _
     with a line number, instead of as an anonymous unidiff exception.
     """
     walk = _Walk(end=len(lines))
+    lim = limits.current()
+    if lim.max_diff_lines and len(lines) - start > lim.max_diff_lines:
+        limits.enforce("max_diff_lines", len(lines) - start, "diff is too long (lines)", locate(where, offset, start + 1))
     old_left = new_left = 0
     in_hunk = after_hunk = have_file = False
+    files = 0
     i = start
     while i < len(lines):
         line, line_no = lines[i], i + 1
-        at = locate(where, offset, line_no)
         if in_hunk:
             kind = line[:1] or " "
             if kind == "\\":
                 i += 1
                 continue
             if kind not in " +-":
-                raise InputError(SHORT_HUNK, at)
+                raise InputError(SHORT_HUNK, locate(where, offset, line_no))
             old_left -= kind in " -"
             new_left -= kind in " +"
             if old_left < 0 or new_left < 0:
-                raise InputError(LONG_HUNK, at)
+                raise InputError(LONG_HUNK, locate(where, offset, line_no))
             if old_left == 0 and new_left == 0:
                 in_hunk, after_hunk = False, True
             i += 1
             continue
+        at = locate(where, offset, line_no)
         if line == "-- ":
             walk.end = i
             break
@@ -147,15 +154,24 @@ def _walk(lines: Sequence[str], start: int, where: str, offset: int | None) -> _
             new_left = int(m.group(4)) if m.group(4) is not None else 1
             if old_left == 0 and new_left == 0:
                 raise InputError(f"garbage hunk header {line[:60]!r}: empty hunk", at)
+            if lim.max_hunk_lines and max(old_left, new_left) > lim.max_hunk_lines:
+                limits.enforce("max_hunk_lines", max(old_left, new_left), "hunk is too long (lines)", at)
             walk.hunk_lines.append(line_no)
             in_hunk, after_hunk = True, False
         elif line.startswith("diff --git "):
+            files += 1
+            if lim.max_files_per_patch and files > lim.max_files_per_patch:
+                limits.enforce("max_files_per_patch", files, "too many files in one patch", at)
             names = _split_git_header(line[len("diff --git "):])
             if names is not None:
                 for name in names:
                     _check_header_name(name, at)
             have_file, after_hunk = True, False
         elif line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+            if not have_file or after_hunk:  # a non-git diff: `---`/`+++` alone start a file
+                files += 1
+                if lim.max_files_per_patch and files > lim.max_files_per_patch:
+                    limits.enforce("max_files_per_patch", files, "too many files in one patch", at)
             _check_header_name(line[4:], at)
             _check_header_name(lines[i + 1][4:], locate(where, offset, line_no + 1))
             have_file, after_hunk = True, False

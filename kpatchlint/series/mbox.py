@@ -10,7 +10,9 @@ from dataclasses import dataclass, field, replace
 from email.header import decode_header
 from email.message import Message as EmailMessage
 
+from kpatchlint import limits
 from kpatchlint.errors import InputError
+from kpatchlint.limits import check_deadline
 from kpatchlint.series.diff import find_diff_start, parse_diff
 from kpatchlint.series.model import Cover, IngestProblem, Patch, Subject
 from kpatchlint.series.subject import parse_subject
@@ -20,6 +22,7 @@ _HEADER_LINE_RE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
 _QUOTED_FROM_RE = re.compile(rb"^>(>*From )")
 _PSEUDO_RE = re.compile(r"^(From|Date|Subject):\s*(.*)$")
 _PATCH_PARTS = ("text/x-patch", "text/x-diff", "application/x-patch", "text/x-patch-file")
+_MULTIPART_RE = re.compile(rb"^content-type:[ \t]*+multipart/", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass
@@ -71,7 +74,11 @@ def split_mbox(data: bytes) -> list[tuple[int, bytes]]:
 
 
 def _decode_header(raw: str) -> str:
-    """Unfold a header value and decode RFC 2047 words; raw 8-bit bytes are read as UTF-8."""
+    """Unfold a header value and decode RFC 2047 words; raw 8-bit bytes are read as UTF-8.
+
+    The caller cuts values to `limits.max_header_chars` first: the standard library
+    decodes encoded words in quadratic time.
+    """
     value = " ".join(raw.split())
     try:
         if any("\udc80" <= ch <= "\udcff" for ch in value):
@@ -98,6 +105,37 @@ def _codec(charset: str | None) -> str | None:
         return None
 
 
+def unflow(text: str, delsp: bool) -> str:
+    """Undo RFC 3676 format=flowed the way `git mailinfo` does.
+
+    The `-- ` signature line is kept; one leading space is removed (space-stuffing); a line
+    ending in a space is a soft break joined to the next line (without that space under
+    DelSp=yes). Patches sent by flowing mailers get their context lines back this way.
+    """
+    out: list[str] = []
+    prev: list[str] = []
+    for line in text.split("\n"):
+        if line == "-- ":
+            if prev:
+                out.append("".join(prev))
+                prev = []
+            out.append(line)
+            continue
+        if line.startswith(" "):
+            line = line[1:]
+        if line.endswith(" "):
+            prev.append(line[:-1] if delsp else line)
+            continue
+        if prev:
+            prev.append(line)
+            line = "".join(prev)
+            prev = []
+        out.append(line)
+    if prev:
+        out.append("".join(prev))
+    return "\n".join(out)
+
+
 def _decode_part(part: EmailMessage, where: str, problems: list[IngestProblem]) -> str:
     try:
         payload = part.get_payload(decode=True)
@@ -115,13 +153,24 @@ def _decode_part(part: EmailMessage, where: str, problems: list[IngestProblem]) 
             text = payload.decode(attempt)
         except UnicodeDecodeError:
             continue
+        except Exception:  # noqa: BLE001 - a codec that fails in another way (e.g. a bad encoder state)
+            continue
         if attempt != codec:
             problems.append(IngestProblem(where, f"body is not {declared or codec} but UTF-8"))
         break
     else:
-        text = payload.decode(codec, "replace")
+        try:
+            text = payload.decode(codec, "replace")
+        except Exception:  # noqa: BLE001 - a codec that cannot even replace
+            text = payload.decode("utf-8", "replace")
         problems.append(IngestProblem(where, f"undecodable bytes in the body ({codec}) replaced by U+FFFD"))
-    return text.replace("\r\n", "\n")
+    text = text.replace("\r\n", "\n")
+    if str(part.get_param("format", "", header="content-type") or "").lower() == "flowed":
+        delsp = str(part.get_param("delsp", "", header="content-type") or "").lower() == "yes"
+        text = unflow(text, delsp)
+        problems.append(IngestProblem(where, "format=flowed mail: unflowed like `git am`; "
+                                             "patches should be sent as plain text (git send-email)"))
+    return text
 
 
 def _body(msg: EmailMessage, where: str, problems: list[IngestProblem]) -> str:
@@ -130,13 +179,30 @@ def _body(msg: EmailMessage, where: str, problems: list[IngestProblem]) -> str:
             return ""
         return _decode_part(msg, where, problems)
     texts = []
-    for part in msg.walk():
+    cap = limits.current().max_mime_parts
+    for n, part in enumerate(_parts(msg)):
+        if cap and n >= cap:
+            problems.append(IngestProblem(where, f"more than {cap} MIME parts; the rest is ignored "
+                                                 "(KPATCHLINT_MAX_MIME_PARTS)"))
+            break
         if part.is_multipart():
             continue
         ctype = part.get_content_type()
         if ctype == "text/plain" or ctype in _PATCH_PARTS:
             texts.append(_decode_part(part, where, problems))
     return "\n".join(texts)
+
+
+def _parts(msg: EmailMessage):
+    """msg.walk() without recursion (walk() recurses once per nesting level)."""
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        yield part
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack.extend(reversed(payload))
 
 
 def _body_offset(raw: bytes, msg: EmailMessage, first_line: int) -> int | None:
@@ -148,25 +214,45 @@ def _body_offset(raw: bytes, msg: EmailMessage, first_line: int) -> int | None:
     return first_line + head.count(b"\n") + 1
 
 
+def _cut_header(name: str, value: str, where: str, problems: list[IngestProblem]) -> str:
+    cap = limits.current().max_header_chars
+    if cap and len(value) > cap:
+        problems.append(IngestProblem(where, f"header {name[:40]} is {len(value):,} characters long; "
+                                             f"cut to {cap:,} (KPATCHLINT_MAX_HEADER_CHARS)"))
+        return value[:cap]
+    return value
+
+
 def read_message(raw: bytes, file: str, number: int | None, first_line: int = 1) -> Message:
     """Decode one RFC 2822 message starting at file line `first_line`.
 
     `number` is its 1-based place in an mbox holding several messages, None for a lone one.
     """
+    where = f"{file}: message {number}" if number else file
+    limits.enforce("max_message_bytes", len(raw), "mail is too large", where)
     raw = raw.replace(b"\r\n", b"\n")
     if not looks_like_message(raw):
-        where = f"{file}: message {number}" if number else file
         raise InputError("not a mail message (no header lines)", where)
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
-    items = [(name, _decode_header(str(value))) for name, value in msg.raw_items()]
+    depth_cap = limits.current().max_mime_depth
+    if depth_cap and len(_MULTIPART_RE.findall(raw, 0, len(raw))) > depth_cap:
+        raise limits.LimitError(f"more than {depth_cap} multipart containers in one mail", where,
+                                limit="max_mime_depth")
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    except RecursionError:
+        raise InputError("MIME parts nested too deeply", where) from None
+    problems: list[IngestProblem] = []
+    items = [(name, _decode_header(_cut_header(name, str(value), where, problems))) for name, value in msg.raw_items()]
     first = {name.lower(): value for name, value in reversed(items)}
     msgid = first.get("message-id", "").strip()
-    where = f"{file}: message {number}" if number else file
     if number and msgid:
-        where += f" ({msgid})"
-    problems: list[IngestProblem] = []
+        where += f" ({msgid[:200]})"
     if msg.defects:
         problems.append(IngestProblem(where, f"malformed mail: {type(msg.defects[0]).__name__}"))
+    try:
+        body = _body(msg, where, problems)
+    except RecursionError:
+        raise InputError("MIME parts nested too deeply", where) from None
     return Message(
         where=where,
         source=f"{file}: message {number or 1}",
@@ -175,7 +261,7 @@ def read_message(raw: bytes, file: str, number: int | None, first_line: int = 1)
         author=first.get("from", ""),
         date=first.get("date", ""),
         msgid=msgid,
-        body=_body(msg, where, problems),
+        body=body,
         problems=problems,
         line_offset=_body_offset(raw, msg, first_line),
     )
@@ -250,17 +336,20 @@ def build_message(msg: Message) -> Patch | Cover | None:
 
 def read_messages(data: bytes, file: str) -> list[Message]:
     """All messages of an mbox, or the one message of a lone RFC 2822 file."""
+    limits.enforce("max_input_bytes", len(data), "input is too large", file)
     stripped = data.lstrip(b"\r\n")
     skipped = data[:len(data) - len(stripped)].count(b"\n")
     if looks_like_mbox(stripped):
         chunks = split_mbox(stripped)
         if not chunks:
             raise InputError("not an mbox: no message found after the `From ` line", file)
+        limits.enforce("max_messages", len(chunks), "too many messages in the mbox", file)
         single = len(chunks) == 1
-        return [
-            read_message(chunk, file, None if single else n, first + skipped)
-            for n, (first, chunk) in enumerate(chunks, 1)
-        ]
+        out = []
+        for n, (first, chunk) in enumerate(chunks, 1):
+            check_deadline(f"reading message {n} of {file}")
+            out.append(read_message(chunk, file, None if single else n, first + skipped))
+        return out
     if looks_like_message(stripped):
         return [read_message(stripped, file, None, 1 + skipped)]
     what = "empty input" if not stripped.strip() else "not an mbox or a mail message"

@@ -598,8 +598,11 @@ def _calls_from(index: "SymbolIndex", f: FunctionSig) -> list[CallSite]:
 
 
 class _History:
+    """Removals and additions per patch of the run being linted. Only the index of the last
+    snapshot seen is kept (to recognise the next snapshot of the same run)."""
+
     def __init__(self) -> None:
-        self.index_at: dict[int, object] = {}
+        self.last: tuple[int, object] | None = None
         self.removed: dict[int, list[Removal]] = {}
         self.added: dict[int, list[Addition]] = {}
 
@@ -609,23 +612,18 @@ _H = _History()
 
 def _advance(ctx: Context) -> _History:
     global _H
+    if _H.last is not None and _H.last[0] == ctx.k and _H.last[1] is ctx.index:
+        return _H  # this snapshot is done already
     if ctx.k == 0 or ctx.prev_index is None or ctx.delta is None:
-        if _H.index_at.get(ctx.k) is not ctx.index:
-            _H = _History()
-            _H.index_at[ctx.k] = ctx.index
+        _H = _History()
+        _H.last = (ctx.k, ctx.index)
         return _H
-    if _H.index_at.get(ctx.k) is ctx.index:
-        return _H
-    if _H.index_at.get(ctx.k - 1) is not ctx.prev_index:
+    if _H.last is None or _H.last[0] != ctx.k - 1 or _H.last[1] is not ctx.prev_index:
         _H = _History()  # not visited in order: only this patch is known
-    for j in [j for j in _H.index_at if j >= ctx.k]:
-        _H.index_at.pop(j)
-        _H.removed.pop(j, None)
-        _H.added.pop(j, None)
     d = ctx.delta
     names = set(d.params_removed) | set(d.params_added) | set(d.changed)
     rem, add = param_changes(ctx.prev_index, ctx.index, names, ctx.k)
-    _H.index_at[ctx.k] = ctx.index
+    _H.last = (ctx.k, ctx.index)
     _H.removed[ctx.k] = rem
     _H.added[ctx.k] = add
     return _H
