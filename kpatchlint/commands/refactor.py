@@ -59,6 +59,12 @@ def _run(req, tree: Path, series: Optional[str], at: Optional[int], write: bool,
         if not p.changed:
             raise InputError("nothing to change")
         text = format_patch(p, author=author, subject_line=subject, root=tree)
+        # re-check before --write changes the tree the check reads
+        checked = []
+        if check:
+            from kpatchlint.refactor.verify import expected, recheck
+
+            checked = [(f, expected(f, p)) for f in recheck(text, base_tree, ser, at or 0)]
         if write:
             written = write_files(work, p.files)
             _err(f"kpatchlint: wrote {', '.join(written)}")
@@ -68,18 +74,13 @@ def _run(req, tree: Path, series: Optional[str], at: Optional[int], write: bool,
             sys.stdout.write(text)
         for note in p.notes:
             _err(f"kpatchlint: note: {note}")
-        if check:
-            from kpatchlint.refactor.verify import recheck
-
-            from kpatchlint.refactor.verify import expected
-
-            for f in recheck(text, base_tree, ser, at or 0):
-                loc = f" {f.primary.path}:{f.primary.line}" if f.primary else ""
-                if expected(f, p):
-                    _err(f"kpatchlint: note: as said above, {f.code}{loc}: {f.message}")
-                else:
-                    findings.append(f)
-                    _err(f"kpatchlint: warning: the result still has {f.code}{loc}: {f.message}")
+        for f, known in checked:
+            loc = f" {f.primary.path}:{f.primary.line}" if f.primary else ""
+            if known:
+                _err(f"kpatchlint: note: as said above, {f.code}{loc}: {f.message}")
+            else:
+                findings.append(f)
+                _err(f"kpatchlint: warning: the result still has {f.code}{loc}: {f.message}")
     except InputError as exc:
         _err(f"kpatchlint: error: {name}: {exc}")
         raise typer.Exit(2)

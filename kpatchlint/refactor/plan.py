@@ -264,7 +264,7 @@ def plan(tree: SourceTree, req: Request) -> Plan:
         _add(req, func, new_param, n, decls, calls, p)
     elif req.kind == "rename-param":
         assert idx is not None
-        _rename_param(req, func, idx, decls, p, tree)
+        _rename_param(req, func, idx, decls, p)
     else:
         _rename(tree, req, func, decls, calls, scope, p)
 
@@ -562,7 +562,7 @@ def _doc_add(f: _File, d: DeclSpan, k: int, name: str, text: str, func: str) -> 
     f.edits.append(Edit(at, at, line.encode(), f"kernel-doc @{name}"))
 
 
-def _rename_param(req: Request, func: str, idx: int, decls, p: Plan, tree: SourceTree) -> None:
+def _rename_param(req: Request, func: str, idx: int, decls, p: Plan) -> None:
     old, new = req.param or "", req.new or ""
     forwards = []
     for f, d in decls:

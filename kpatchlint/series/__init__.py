@@ -8,7 +8,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kpatchlint import limits
 from kpatchlint.errors import InputError
+from kpatchlint.limits import check_deadline
 from kpatchlint.series.gitrange import series_from_git
 from kpatchlint.series.mbox import Message, build_message, read_messages, split_mbox
 from kpatchlint.series.model import (
@@ -108,7 +110,7 @@ def _read_files(paths: list[Path]) -> tuple[list[_Read], list[IngestProblem]]:
     errors: list[InputError] = []
     for path in paths:
         try:
-            reads.extend(_build(read_messages(path.read_bytes(), str(path))))
+            reads.extend(_build(read_messages(_read_bytes(path), str(path))))
         except OSError as exc:
             errors.append(InputError(f"cannot read: {exc.strerror or exc}", str(path)))
         except InputError as exc:
@@ -118,9 +120,18 @@ def _read_files(paths: list[Path]) -> tuple[list[_Read], list[IngestProblem]]:
     return reads, [IngestProblem(e.where, e.what) for e in errors]
 
 
+def _read_bytes(path: Path) -> bytes:
+    """A file's bytes; one over `limits.max_input_bytes` is refused before it is read."""
+    cap = limits.current().max_input_bytes
+    if cap and path.is_file():
+        limits.enforce("max_input_bytes", path.stat().st_size, "input is too large", str(path))
+    return path.read_bytes()
+
+
 def _build(msgs: list[Message]) -> list[_Read]:
     reads = []
     for msg in msgs:
+        check_deadline(f"reading {msg.where}")
         read = _Read(msg)
         try:
             read.item = build_message(msg)
@@ -164,7 +175,20 @@ def _numbering(group: _Group) -> tuple[list[tuple[int, _Read]], int, list[Ingest
     patches = group.patches
     numbered = [r for r in patches if r.msg.subject.counter is not None]
     if not numbered:  # `[PATCH] a`, `[PATCH] b` in files sorted by name: take them in order
+        limits.enforce("max_patches", len(patches), "too many patches", patches[0].msg.where if patches else "")
         return list(enumerate(patches, 1)), len(patches), problems
+    cap = limits.current().max_patches
+    if cap and any((r.msg.subject.expected or 0) > cap for r in numbered):
+        skip = {id(r) for r in numbered if (r.msg.subject.expected or 0) > cap}
+        for r in numbered:
+            if id(r) in skip:
+                problems.append(IngestProblem(r.msg.where, f"patch {r.msg.subject.counter}/{r.msg.subject.expected}: "
+                                              f"a series of more than {cap} patches; ignored (KPATCHLINT_MAX_PATCHES)"))
+        numbered = [r for r in numbered if id(r) not in skip]
+        patches = [r for r in patches if id(r) not in skip]
+        if not numbered:
+            limits.enforce("max_patches", len(patches), "too many patches", patches[0].msg.where if patches else "")
+            return list(enumerate(patches, 1)), len(patches), problems
     totals = Counter(r.msg.subject.expected or 0 for r in numbered)
     expected = max(totals)
     if len(totals) > 1:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from kpatchlint import limits
+from kpatchlint.errors import UnsafePathError
+from kpatchlint.limits import check_deadline
 from kpatchlint.series.model import FileChange, Series
-from kpatchlint.tree.apply import Sparse, apply_full, apply_sparse, learn_old_side, sparse_chunks
-from kpatchlint.tree.source import SourceTree, blob_id
+from kpatchlint.tree.apply import Shifter, Sparse, apply_full, apply_sparse, learn_old_side, sparse_chunks
+from kpatchlint.tree.source import DirTree, SourceTree, blob_id, safe_relpath
 
 
 def decode(data: bytes) -> list[str]:
@@ -84,6 +87,9 @@ class Snapshot:
     changed: dict[str, FileState | None]  # every path touched by patches 1..k (None = deleted)
     base: SourceTree | None
     _base_cache: dict[str, FileState | None] = field(default_factory=dict)
+    # tree files that exist but were not read, and why (too large, a symlink leaving the tree);
+    # shared by all snapshots of one build, like _base_cache
+    unreadable: dict[str, str] = field(default_factory=dict)
 
     def state(self, path: str) -> FileState | None:
         if path in self.changed:
@@ -91,24 +97,60 @@ class Snapshot:
         if self.base is None:
             return None
         if path not in self._base_cache:
-            data = self.base.read(path)
+            data = _read_base(self.base, path, self.unreadable)
             self._base_cache[path] = None if data is None else FileState(path, tuple(decode(data)),
                                                                          _digest=self.base.digest(path))
         return self._base_cache[path]
 
 
+def _read_base(base: SourceTree, path: str, unreadable: dict[str, str]) -> bytes | None:
+    """The tree's bytes of `path`, or None; a file that must not be read is noted in `unreadable`.
+
+    A path the tree refuses (a symlink pointing out of it, `..`) and a file larger than
+    `limits.max_file_bytes` are treated as absent: the series' hunks still show what they show.
+    """
+    cap = limits.current().max_file_bytes
+    try:
+        if cap and isinstance(base, DirTree):
+            try:
+                size = (base.root / safe_relpath(path)).stat().st_size
+            except OSError:
+                size = 0
+            if size > cap:
+                unreadable[path] = (f"the file is {limits.human(size)}, over the limit of {limits.human(cap)} "
+                                    "(KPATCHLINT_MAX_FILE_BYTES): not read")
+                return None
+        data = base.read(path)
+    except UnsafePathError as exc:
+        unreadable[path] = f"not read: {exc.what}"
+        return None
+    if data is not None and cap and len(data) > cap:
+        unreadable[path] = (f"the file is {limits.human(len(data))}, over the limit of {limits.human(cap)} "
+                            "(KPATCHLINT_MAX_FILE_BYTES): not read")
+        return None
+    return data
+
+
 def build_snapshots(series: Series, base: SourceTree | None) -> tuple[list[Snapshot], list[ApplyProblem]]:
+    """Snapshots 0..n and what could not be applied as the patches say.
+
+    With a tree, a patch that changes or deletes a file the tree lacks, creates one it already
+    has, or touches one that is not read (too large, a symlink out of the tree) is an
+    ApplyProblem: the run goes on with what the hunks show (the file is partial).
+    """
     problems: list[ApplyProblem] = []
     base_cache: dict[str, FileState | None] = {}
-    snaps = [Snapshot(0, {}, base, base_cache)]
+    unreadable: dict[str, str] = {}
+    snaps = [Snapshot(0, {}, base, base_cache, unreadable)]
     total = series.expected or len(series.patches)
     for slot, patch in enumerate(series.patches, start=1):
         prev = snaps[-1]
         changed = dict(prev.changed)
         if patch is not None:
             for fc in patch.files:
+                check_deadline(f"applying patch {patch.index}/{total} ({fc.path})")
                 _apply_file(prev, changed, fc, patch.index, total, problems)
-        snaps.append(Snapshot(slot, changed, base, base_cache))
+        snaps.append(Snapshot(slot, changed, base, base_cache, unreadable))
     _carry_back(snaps, series)
     # snapshot 0 also holds what the series revealed of files it touches without a tree
     return snaps, problems
@@ -119,6 +161,18 @@ def _apply_file(prev: Snapshot, changed: dict[str, FileState | None], fc: FileCh
     if fc.is_binary:
         return
     old = None if fc.old_path is None else prev.state(fc.old_path)
+    first_line = fc.hunks[0].old_start if fc.hunks else 0
+
+    def problem(path: str, what: str) -> None:
+        problems.append(ApplyProblem(k, total, path, 1, first_line, what))
+
+    if prev.base is not None and fc.old_path is not None and old is None:
+        if fc.old_path in prev.unreadable:
+            problem(fc.old_path, prev.unreadable[fc.old_path])
+        elif fc.old_path in prev.changed:
+            problem(fc.old_path, "the file was deleted by an earlier patch of the series")
+        else:
+            problem(fc.old_path, "the file is not in the tree (another version of the tree?)")
     if fc.old_path is not None and fc.is_rename:
         changed[fc.old_path] = None
     if fc.new_path is None:
@@ -127,6 +181,8 @@ def _apply_file(prev: Snapshot, changed: dict[str, FileState | None], fc: FileCh
         return
     path = fc.new_path
     if fc.old_path is None:
+        if prev.base is not None and prev.state(path) is not None:
+            problem(path, "the patch creates a file that already exists in the tree; its version replaces it")
         lines = apply_full([], fc.hunks).lines if fc.hunks else []
         changed[path] = FileState(path, tuple(lines + [""]) if lines else ("",))
         return
@@ -163,18 +219,11 @@ def _carry_back(snaps: list[Snapshot], series: Series) -> None:
             sp = before.sparse.copy() if before is not None and before.sparse is not None else Sparse()
             learn_old_side(sp, fc.hunks)
             # unchanged lines of the post-image exist in the pre-image at inverse-shifted places
-            ranges = [(h.new_start if h.new_len else h.new_start + 1,
-                       h.new_start + h.new_len if h.new_len else h.new_start + 1,
-                       h.old_len - h.new_len) for h in fc.hunks]
+            back = Shifter([(h.new_start if h.new_len else h.new_start + 1,
+                             h.new_start + h.new_len if h.new_len else h.new_start + 1,
+                             h.old_len - h.new_len) for h in fc.hunks]).shift
             for n, text in after.sparse.lines.items():
-                shift = 0
-                inside = False
-                for start, end, d in ranges:
-                    if start <= n < end:
-                        inside = True
-                        break
-                    if n >= end:
-                        shift += d
-                if not inside:
-                    sp.lines.setdefault(n + shift, text)
+                m = back(n)
+                if m is not None:
+                    sp.lines.setdefault(m, text)
             pre.changed[fc.old_path] = FileState(fc.old_path, sparse=sp, partial=True)

@@ -201,6 +201,7 @@ def test_write_applies_to_the_work_tree(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.stderr
     assert res.stdout == ""
     assert "kpatchlint: wrote include/linux/wpool.h, lib/wpool.c" in res.stderr
+    assert "warning" not in res.stderr  # the engine re-checked the tree before it was written
     p = plan(DirTree(TREE), _request("rename-param"))
     for f in p.changed:
         assert (work / f.path).read_bytes() == f.new
