@@ -207,6 +207,11 @@ def _carry_back(snaps: list[Snapshot], series: Series) -> None:
         if patch is None:
             continue
         post, pre = snaps[k], snaps[k - 1]
+        touched_now = {p for fc in patch.files for p in (fc.old_path, fc.new_path) if p}
+        for path, st in post.changed.items():
+            # a file this patch does not touch is the same before and after it
+            if path not in touched_now and st is not None and st.sparse is not None and path in pre.changed:
+                pre.changed[path] = st
         for fc in patch.files:
             if fc.new_path is None or fc.old_path is None or fc.is_binary:
                 continue
