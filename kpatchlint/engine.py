@@ -79,8 +79,11 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
                 provider: FactsProvider | None = None) -> Result:
     t0 = time.monotonic()
     provider = provider or FactsProvider()
-    if tree is not None and not isinstance(tree, GrepMemo):
+    if tree is not None and not isinstance(tree, GrepMemo) and not getattr(tree, "memoizes_grep", False):
         tree = GrepMemo(tree)
+    if tree is not None and getattr(tree, "memoizes_grep", False):
+        # --no-cache: no persistent grep answers or name index either
+        tree.cache_dir = provider.cache.directory if provider.cache is not None else None  # type: ignore[union-attr]
     snaps, apply_problems = build_snapshots(series, tree)
     touched = _touched_paths(series)
     n = len(snaps) - 1
@@ -111,16 +114,23 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
         # one search answers every name the rules may ask about later (GrepMemo keeps them)
         defined = {fn.name for f in touched_facts[-1].values() for fn in f.functions} & focus
         proto_names = {spec.call for p in protocols for spec in (*p.acquire, *p.sinks, *p.release)}
-        tree.grep_files(sig_names | defined | proto_names)
-        grep_files = tree.grep_files(sig_names) - touched if sig_names else set()
+        every = sig_names | defined | proto_names
+        # the search runs in the background while the included headers are parsed
+        pending = tree.grep_async(every) if hasattr(tree, "grep_async") else None
         headers: set[str] = set()
         for f in touched_facts[0].values():
             for inc in f.includes:
                 r = resolve_include(f.path, inc)
                 if r and r not in touched:
                     headers.add(r)
-        extra = _states(snaps[0], grep_files | headers)
-        shared_facts = provider.get_many(extra)
+        got = provider.get_many(_states(snaps[0], headers))
+        if pending is not None:
+            pending.result()
+        else:
+            tree.grep_files(every)
+        grep_files = tree.grep_files(sig_names) - touched if sig_names else set()
+        got.update(provider.get_many(_states(snaps[0], grep_files - headers)))
+        shared_facts = {p: got[p] for p in sorted(got)}
     t2 = time.monotonic()
     shared = SymbolIndex(shared_facts)
     contexts: list[Context] = []
@@ -268,8 +278,11 @@ def _run_rules(contexts: list[Context], settings: Settings, body_touched: list[s
         for start, end in runs:
             if start == 0:
                 attach = first_touch(per_k[0][key].function)
-                inst = per_k[attach][key] if attach < end and key in per_k[attach] else per_k[0][key]
-                f = inst.with_(patch=attach, pre_existing=True)
+                if attach < end and key in per_k[attach]:
+                    f = per_k[attach][key].with_(patch=attach, pre_existing=True)
+                else:  # the patch that first touches it also removes it: show it as it was before
+                    seen = min(attach - 1, end - 1)
+                    f = per_k[seen][key].with_(patch=attach, pre_existing=True, at=seen)
             else:
                 f = per_k[start][key].with_(patch=start)
             if end <= n:

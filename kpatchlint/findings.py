@@ -51,6 +51,7 @@ class Finding:
     pre_existing: bool = False
     repaired_by: int | None = None  # later patch after which the finding no longer holds
     patch_subject: str = ""
+    at: int | None = None  # snapshot whose line numbers `primary` uses, when not `patch`
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     @property

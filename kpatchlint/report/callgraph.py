@@ -26,7 +26,8 @@ def render_text(rep: CallgraphReport) -> str:
     lines.append(f"{rep.function}{at}")
     for f in rep.signatures:
         cond = f" [{' && '.join(f.cond)}]" if f.cond else ""
-        lines.append(f"  {f.kind:10s} {f.path}:{f.line}{cond}: {f.signature()}")
+        kind = "stub" if f.is_stub and f.path.endswith(".h") else f.kind
+        lines.append(f"  {kind:10s} {f.path}:{f.line}{cond}: {f.signature()}")
     names = _param_names(rep)
     direct = [s for s in rep.sites if s.level == 1]
     lines.append("")

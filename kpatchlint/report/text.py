@@ -10,7 +10,8 @@ from kpatchlint.report import register
 def _frame(result: Result, f: Finding) -> list[str]:
     if f.primary is None:
         return []
-    ctx = next((c for c in result.contexts if c.k == f.patch), result.contexts[0] if result.contexts else None)
+    k = f.patch if f.at is None else f.at
+    ctx = next((c for c in result.contexts if c.k == k), result.contexts[0] if result.contexts else None)
     if ctx is None:
         return []
     out = []
@@ -38,6 +39,8 @@ def render_finding(result: Result, f: Finding, frames: bool = True) -> list[str]
         tags.append(f"{f.confidence} confidence")
     tag = f" ({', '.join(tags)})" if tags else ""
     lines = [f"{where}: {f.code} {f.severity}{patch}: {f.message}{tag}"]
+    if f.at is not None and f.at != f.patch:
+        lines.append(f"  (lines as before patch {f.patch}/{f.total})")
     if frames:
         lines += _frame(result, f)
     if f.note:
