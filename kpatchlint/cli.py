@@ -104,6 +104,8 @@ def check(
     config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: TREE/.kpatchlint.toml)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when clean; no notes."),
     stats: bool = typer.Option(False, "--stats", help="Print timing and scope statistics on stderr."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Ignore the known findings listed in this file."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Write the findings of this run as a baseline file and exit 0."),
 ) -> None:
     """Check a patch series patch by patch (or a tree as it is).
 
@@ -115,6 +117,10 @@ def check(
 
     try:
         settings = _settings(select, ignore, fail_on, no_cache, jobs, protocol, tree, config)
+        if baseline is not None:
+            settings = replace(settings, baseline=baseline)
+        if write_baseline is not None:
+            settings = replace(settings, baseline=None)
         inputs = inputs or []
         provider = _provider(settings)
         if git or (inputs and _looks_like_series(inputs[0])):
@@ -135,6 +141,12 @@ def check(
     except InputError as exc:
         _fail(exc)
         return
+    if write_baseline is not None:
+        from kpatchlint.baseline import write_baseline as _write
+
+        n = _write(write_baseline, result.findings)
+        _stderr(f"kpatchlint: wrote {n} findings to {write_baseline}")
+        raise typer.Exit(0)
     counted = [f for f in result.findings if f.severity >= settings.fail_on
                and (settings.fail_on_pre_existing or not f.pre_existing)]
     if output is not None:
