@@ -88,6 +88,8 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
     touched = _touched_paths(series)
     n = len(snaps) - 1
     total = series.expected or n
+    # every version of every touched file in one call: parsed once each, in parallel
+    provider.get_many([st for s in snaps for st in _states(s, touched)])
     touched_facts = [provider.get_many(_states(s, touched)) for s in snaps]
     deltas: list[Delta | None] = [None]
     aliases: dict[str, str] = {}
@@ -307,6 +309,11 @@ def _apply_finding(p) -> Finding:
 
 def _finish(findings: list[Finding], series: Series | None, settings: Settings) -> list[Finding]:
     out = []
+    known: set[str] = set()
+    if settings.baseline is not None:
+        from kpatchlint.baseline import read_baseline
+
+        known = read_baseline(settings.baseline)
     ignores: dict[int, list[tuple[str, str | None]]] = {}
     if series is not None:
         for p in series.present:
@@ -318,6 +325,8 @@ def _finish(findings: list[Finding], series: Series | None, settings: Settings) 
         if sev != f.severity:
             f = f.with_(severity=sev)
         if any(code == f.code and (fn is None or fn == f.function) for code, fn in ignores.get(f.patch, [])):
+            continue
+        if known and f.fingerprint() in known:
             continue
         if series is not None and f.patch and not f.patch_subject:
             p = series.patches[f.patch - 1] if f.patch - 1 < len(series.patches) else None
