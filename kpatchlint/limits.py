@@ -20,6 +20,7 @@ with exit 2 a grace period later.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import threading
@@ -65,6 +66,9 @@ class Limits:
     max_file_bytes: int = 64 * MiB
     # line comparisons spent looking for one hunk at an offset (like `git apply`) before giving up
     max_apply_compares: int = 50_000_000
+    # nesting of (), {} and #if in one C file beyond which it should not be parsed (extraction
+    # is quadratic in it); see c_nesting_depth()
+    max_c_nesting: int = 256
     # whole-run time limit in seconds (the --timeout option)
     timeout: float = 0
 
@@ -155,6 +159,45 @@ def enforce(name: str, value: int, what: str, where: str = "") -> None:
         shown = human(lim) if name.endswith("_bytes") else f"{lim:,}"
         got = human(value) if name.endswith("_bytes") else f"{value:,}"
         raise LimitError(f"{what}: {got}, over the limit of {shown}", where, limit=name)
+
+
+_NEST_RE = re.compile(rb"[(){}]|^[ \t]*+#[ \t]*+(?:if|endif)", re.MULTILINE)
+
+
+def c_nesting_depth(src: bytes) -> int:
+    """The deepest nesting of parentheses/braces, or of `#if`, in C source; linear, C-speed scan.
+
+    Kernel code stays below ~40 (macro-heavy headers); hostile text can reach millions, which
+    the extraction handles in quadratic time. Comments and strings are not skipped: the
+    answer is an upper bound, which is what a limit needs.
+    """
+    depth = pp = top = 0
+    for m in _NEST_RE.finditer(src):
+        tok = m.group()
+        if tok in (b"(", b"{"):
+            depth += 1
+            if depth > top:
+                top = depth
+        elif tok in (b")", b"}"):
+            depth = max(0, depth - 1)
+        elif tok.endswith(b"endif"):
+            pp = max(0, pp - 1)
+        else:
+            pp += 1
+            if pp > top:
+                top = pp
+    return top
+
+
+def too_deep(src: bytes) -> str | None:
+    """Why `src` should not be parsed (nesting over `max_c_nesting`), or None."""
+    cap = current().max_c_nesting
+    if not cap:
+        return None
+    depth = c_nesting_depth(src)
+    if depth > cap:
+        return f"nested {depth:,} deep, over the limit of {cap:,} (KPATCHLINT_MAX_C_NESTING): not parsed"
+    return None
 
 
 # --------------------------------------------------------------------------- time limit

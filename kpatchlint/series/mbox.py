@@ -101,7 +101,7 @@ def _codec(charset: str | None) -> str | None:
         return None
     try:
         return codecs.lookup(charset).name
-    except LookupError:
+    except (LookupError, ValueError, TypeError):  # unknown, or a NUL in the name
         return None
 
 

@@ -3,9 +3,8 @@ sparse knowledge of a file (diff-only mode: known lines by number, shifted by ea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from bisect import bisect_right
+from dataclasses import dataclass, field
 
 from kpatchlint import limits
 from kpatchlint.limits import check_deadline
@@ -34,6 +33,10 @@ def _matches(lines: list[str], pos: int, old: list[str]) -> bool:
     return lines[pos:pos + len(old)] == old
 
 
+def _squash(line: str) -> str:
+    return " ".join(line.split())
+
+
 class _Budget:
     """Line comparisons left for offset searches (`limits.max_apply_compares`); 0 = unlimited."""
 
@@ -55,8 +58,8 @@ def _find(out: list[str], nominal: int, old: list[str], budget: _Budget) -> tupl
     """
     if _matches(out, nominal, old):
         return nominal, False
-    if not old:
-        return None, False
+    if not old:  # a pure insertion past either end: the nearest place that exists
+        return max(0, min(nominal, len(out))), False
     key_i = max(range(len(old)), key=lambda i: len(old[i].strip()))
     key = old[key_i]
     if not budget.spend(len(out)):
@@ -98,11 +101,19 @@ def apply_full(lines: list[str], hunks: tuple[Hunk, ...]) -> ApplyResult:
         pos, gave_up = _find_split(head, src, cur, nominal, old, budget)
         if pos is None:
             reason = "context does not match the tree"
+            total = base + len(src) - cur
             if gave_up:
                 reason += " (offset search stopped at the comparison limit, KPATCHLINT_MAX_APPLY_COMPARES)"
+            elif old and budget.spend(2 * total):
+                # a mailer that turned tabs into spaces or ate trailing blanks: the hunk matches
+                # once whitespace is ignored; apply it there (a better guess than the nominal place)
+                loose, _ = _find([_squash(x) for x in head + src[cur:]], nominal, [_squash(x) for x in old], budget)
+                if loose is not None:
+                    reason = "context matches only if whitespace is ignored: whitespace-damaged mail?"
+                    pos = loose
             res.failures.append(HunkFailure(i, h, reason))
-            total = base + len(src) - cur
-            pos = max(0, min(nominal, total))
+            if pos is None:
+                pos = max(0, min(nominal, total))
             removed = min(len(old), total - pos)
         else:
             removed = len(old)

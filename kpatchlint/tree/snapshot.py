@@ -124,6 +124,9 @@ def _read_base(base: SourceTree, path: str, unreadable: dict[str, str]) -> bytes
     except UnsafePathError as exc:
         unreadable[path] = f"not read: {exc.what}"
         return None
+    except OSError as exc:  # a name too long for the file system, a permission, an I/O error
+        unreadable[path] = f"cannot read: {exc.strerror or exc}"
+        return None
     if data is not None and cap and len(data) > cap:
         unreadable[path] = (f"the file is {limits.human(len(data))}, over the limit of {limits.human(cap)} "
                             "(KPATCHLINT_MAX_FILE_BYTES): not read")
