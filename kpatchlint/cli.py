@@ -40,7 +40,10 @@ def _load_series(series: str, revision: Optional[int], tree_dir: Optional[Path],
         return series_from_git(tree_dir, git_range)
     stdin = None
     if series == "-":
-        stdin = sys.stdin.buffer.read()
+        from kpatchlint import limits
+
+        cap = limits.current().max_input_bytes
+        stdin = sys.stdin.buffer.read(cap + 1 if cap else -1)
     return load_series(series, revision=revision, stdin=stdin)
 
 
@@ -106,6 +109,7 @@ def check(
     stats: bool = typer.Option(False, "--stats", help="Print timing and scope statistics on stderr."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Ignore the known findings listed in this file."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Write the findings of this run as a baseline file and exit 0."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Stop with exit 2 after this many seconds (default: KPATCHLINT_TIMEOUT)."),
 ) -> None:
     """Check a patch series patch by patch (or a tree as it is).
 
@@ -116,6 +120,9 @@ def check(
     from kpatchlint.tree import open_tree
 
     try:
+        from kpatchlint.limits import start_time_limit
+
+        start_time_limit(timeout)
         settings = _settings(select, ignore, fail_on, no_cache, jobs, protocol, tree, config)
         if baseline is not None:
             settings = replace(settings, baseline=baseline)

@@ -12,6 +12,7 @@ from kpatchlint.analysis.index import SymbolIndex, resolve_include
 from kpatchlint.c.model import FileFacts
 from kpatchlint.checks.base import Context, SeriesContext, all_rules
 from kpatchlint.findings import Finding, Severity
+from kpatchlint.limits import check_deadline
 from kpatchlint.location import Confidence, Location
 from kpatchlint.protocols import load_protocols
 from kpatchlint.series.model import Series
@@ -149,6 +150,7 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
                 for p in apply_problems]
     findings += [_apply_finding(p) for p in apply_problems]
     problems += [f"{pr.where}: {pr.what}" for pr in series.problems]
+    problems += [f"{p}: {why}" for p, why in sorted(snaps[0].unreadable.items()) if p not in touched]
     findings = _finish(findings, series, settings)
     t3 = time.monotonic()
     stats = {
@@ -243,6 +245,7 @@ def _run_rules(contexts: list[Context], settings: Settings, body_touched: list[s
     rules = [r for r in all_rules() if r.code in wanted]
     per_k: list[dict[str, Finding]] = []
     for ctx in contexts:
+        check_deadline(f"rules on snapshot {ctx.k}")
         got: dict[str, Finding] = {}
         for rule in rules:
             if rule.scope != "snapshot":
