@@ -24,6 +24,10 @@ def default_cache_dir() -> Path:
     return Path(base) / "kpatchlint"
 
 
+def _busy(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
 class FactsCache:
     """get/put FileFacts by (path, digest); path is part of the key since facts name their file."""
 
@@ -56,8 +60,8 @@ class FactsCache:
                 db.execute("SELECT count(*) FROM facts LIMIT 1").fetchone()
                 return db
             except sqlite3.DatabaseError as exc:
-                if attempt:
-                    raise
+                if attempt or _busy(exc):
+                    raise  # another run holds the lock past the timeout: not a reason to drop the cache
                 warnings.warn(f"facts cache {self.path} is unreadable ({exc}); rebuilding")
                 self._move_aside()
         raise RuntimeError("unreachable")
@@ -84,6 +88,26 @@ class FactsCache:
             return None
         self.hits += 1
         return facts
+
+    def has(self, path: str, digest: str) -> bool:
+        """Whether facts for (path, digest) are stored (without decoding them)."""
+        with self._lock:
+            try:
+                return self._db.execute("SELECT 1 FROM facts WHERE digest=? AND path=?",
+                                        (digest, path)).fetchone() is not None
+            except sqlite3.DatabaseError:
+                return False
+
+    def put_raw(self, rows: list[tuple[str, str, bytes]]) -> None:
+        """Store already serialised facts: (digest, path, serialize.dumps(facts)) rows."""
+        if not rows:
+            return
+        with self._lock:
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", rows)
+                self._db.commit()
+            except sqlite3.DatabaseError as exc:
+                warnings.warn(f"could not write facts cache: {exc}")
 
     def put_many(self, items: list[FileFacts]) -> None:
         if not items:

@@ -35,8 +35,11 @@ class FactsProvider:
     def get_many(self, states: Iterable[FileState]) -> dict[str, FileFacts]:
         out: dict[str, FileFacts] = {}
         todo: list[FileState] = []
+        pending: dict[tuple[str, str], FileState] = {}
         for st in states:
             key = (st.path, st.digest)
+            if key in pending:  # the same version twice (several snapshots in one call): parse once
+                continue
             hit = self.memory.get(key)
             if hit is None and self.cache is not None and st.is_full and not st.partial:
                 hit = self.cache.get(st.path, st.digest)
@@ -46,6 +49,7 @@ class FactsProvider:
                 out[st.path] = hit
             else:
                 todo.append(st)
+                pending[key] = st
         if todo:
             jobs = [(st.path, st.digest, st.data() if st.is_full else None,
                      None if st.is_full else st.chunks(), st.partial) for st in todo]
@@ -57,7 +61,8 @@ class FactsProvider:
                 # biggest first so the pool stays busy to the end
                 order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][2] or b""))
                 with ProcessPoolExecutor(self.jobs) as pool:
-                    res = list(pool.map(_extract_one, [jobs[i] for i in order], chunksize=4))
+                    res = list(pool.map(_extract_one, [jobs[i] for i in order],
+                                        chunksize=1 if len(jobs) < 400 else 4))
                 results = [None] * len(jobs)  # type: ignore[list-item]
                 for i, r in zip(order, res):
                     results[i] = r

@@ -2,6 +2,14 @@
 
 Nothing here ever writes to the tree. Paths are checked so a name from a diff cannot reach
 outside the tree (`..`, absolute paths, `.git/`, symlinks pointing out).
+
+Finding the files that name some identifiers (`grep_names`, `grep_files`) goes through, in
+order: answers already given in this process; the persistent grep cache (keyed by the tree's
+identity: the git tree id of a revision, or a fingerprint of path, size and mtime of every
+.c/.h file of a directory); the name index of `kpatchlint index` when it matches the tree (up
+to a few files read again); and only then `git grep` / `grep` (one search for all missing
+names, `-o` so each name gets its own files). `cache_dir = None` turns the persistent layers
+off (`--no-cache`). `grep_async` runs the same in a thread so parsing can go on meanwhile.
 """
 
 from __future__ import annotations
@@ -10,6 +18,9 @@ import hashlib
 import os
 import shutil
 import subprocess
+import threading
+import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Iterable
 
@@ -49,6 +60,13 @@ class SourceTree:
 
     def grep_files(self, names: Iterable[str]) -> set[str]:
         """Repository-relative .c/.h files that contain any of `names` as a whole word."""
+        out: set[str] = set()
+        for files in self.grep_names(names).values():
+            out |= files
+        return out
+
+    def grep_names(self, names: Iterable[str]) -> dict[str, set[str]]:
+        """For each name, the .c/.h files that contain it as a whole word."""
         raise NotImplementedError
 
     def digest(self, path: str) -> str | None:
@@ -56,10 +74,177 @@ class SourceTree:
         return blob_id(data) if data is not None else None
 
 
-class DirTree(SourceTree):
+class _GrepLayers:
+    """The lookup chain behind `grep_names` of DirTree and GitTree (see the module docstring)."""
+
+    # set to a directory (or None) per tree; the default follows the facts cache's default
+    cache_dir: Path | None
+    use_index: bool = True
+    memoizes_grep = True  # the engine need not wrap this tree in a GrepMemo
+
+    def _init_grep(self) -> None:
+        from kpatchlint.cache import default_cache_dir
+
+        self.cache_dir = None if os.environ.get("KPATCHLINT_NO_CACHE") else default_cache_dir()
+        self._memo: dict[str, set[str]] = {}
+        self._memo_lock = threading.Lock()
+        self._ident: str | None = None
+        self.grep_stats = {"names": 0, "memo": 0, "cache": 0, "index": 0, "searched": 0, "searches": 0,
+                           "reread": 0, "seconds": 0.0}
+
+    def _persistent(self) -> bool:
+        """Whether the persistent layers are worth it (and safe) for this tree."""
+        return True
+
+    # subclasses: identity(), _search(names), _index_view()
+    def identity(self) -> str | None:
+        raise NotImplementedError
+
+    def _search(self, names: list[str]) -> dict[str, set[str]]:
+        raise NotImplementedError
+
+    def _index_view(self) -> tuple[dict[str, str] | None, str]:
+        raise NotImplementedError
+
+    def grep_names(self, names: Iterable[str]) -> dict[str, set[str]]:
+        names = set(names)
+        with self._memo_lock:
+            t0 = time.monotonic()
+            st = self.grep_stats
+            todo = sorted(n for n in names if n not in self._memo)
+            st["memo"] += len(names) - len(todo)
+            if todo:
+                self._resolve(todo)
+            st["seconds"] += time.monotonic() - t0
+            return {n: set(self._memo[n]) for n in names}
+
+    def grep_async(self, names: Iterable[str]) -> "Future[dict[str, set[str]]]":
+        """grep_names in a background thread (the search is a subprocess: the caller keeps the CPU)."""
+        fut: Future = Future()
+        names = set(names)
+
+        def run() -> None:
+            try:
+                fut.set_result(self.grep_names(names))
+            except BaseException as exc:  # handed to the caller by fut.result()
+                fut.set_exception(exc)
+
+        threading.Thread(target=run, name="kpatchlint-grep", daemon=True).start()
+        return fut
+
+    def _resolve(self, todo: list[str]) -> None:
+        st = self.grep_stats
+        st["names"] += len(todo)
+        found: dict[str, set[str]] = {}
+        cache = None
+        ident = None
+        if self.cache_dir is not None and self._persistent():
+            try:
+                from kpatchlint.indexer import GrepCache
+
+                ident = self.identity()
+                if ident is not None:
+                    cache = GrepCache(self.cache_dir)
+                    found.update(cache.get_many(ident, todo))
+                    st["cache"] += len(found)
+            except Exception:  # an unusable cache never stops a run
+                cache = None
+        rest = [n for n in todo if n not in found]
+        fresh: dict[str, set[str]] = {}
+        if rest and self.cache_dir is not None and self.use_index and self._persistent():
+            got = self._from_index(rest)
+            if got is not None:
+                st["index"] += len(got)
+                fresh.update(got)
+                rest = [n for n in rest if n not in got]
+        if rest:
+            st["searches"] += 1
+            st["searched"] += len(rest)
+            hits = self._search(rest)
+            for n in rest:
+                fresh[n] = hits.get(n, set())
+        if cache is not None and ident is not None and fresh:
+            cache.put_many(ident, fresh)
+        if cache is not None:
+            cache.close()
+        found.update(fresh)
+        self._memo.update(found)
+
+    def _from_index(self, names: list[str]) -> dict[str, set[str]] | None:
+        try:
+            from kpatchlint.indexer import NameIndex, answer_from_index
+
+            index = NameIndex.open(self.cache_dir, self.root)  # type: ignore[arg-type, attr-defined]
+            if index is None:
+                return None
+            try:
+                current, key = self._index_view()
+                ans = answer_from_index(index, names, current, key, self.read)  # type: ignore[attr-defined]
+            finally:
+                index.close()
+        except Exception:  # a broken index: search instead
+            return None
+        if ans is None:
+            return None
+        self.grep_stats["reread"] += ans.reread
+        return ans.found
+
+
+def tree_listing(root: Path) -> dict[str, str]:
+    """path -> "size mtime" of the .c/.h files a search of `root` reads: the tracked ones of a git
+    checkout (what `git grep` reads), else every regular file outside .git (what `grep -r` reads)."""
+    root = root.resolve()
+    names: list[str] | None = None
+    if (root / ".git").exists() and shutil.which("git"):
+        proc = subprocess.run(["git", "ls-files", "-z", "--", "*.c", "*.h"], cwd=root, capture_output=True)
+        if proc.returncode == 0:
+            names = [n.decode("utf-8", "surrogateescape") for n in proc.stdout.split(b"\0") if n]
+    out: dict[str, str] = {}
+    if names is not None:
+        for n in names:
+            try:
+                st = os.lstat(os.path.join(root, n))
+            except OSError:
+                continue
+            if not os.path.stat.S_ISREG(st.st_mode):
+                continue
+            out[n] = f"{st.st_size} {st.st_mtime_ns}"
+        return out
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        try:
+            it = os.scandir(os.path.join(root, rel) if rel else root)
+        except OSError:
+            continue
+        with it:
+            for e in it:
+                name = e.name
+                try:
+                    if e.is_dir(follow_symlinks=False):
+                        if name != ".git":
+                            stack.append(f"{rel}{name}/")
+                    elif name.endswith(SOURCE_SUFFIXES) and e.is_file(follow_symlinks=False):
+                        st = e.stat(follow_symlinks=False)
+                        out[rel + name] = f"{st.st_size} {st.st_mtime_ns}"
+                except OSError:
+                    continue
+    return out
+
+
+def listing_identity(listing: dict[str, str]) -> str:
+    h = hashlib.sha1()
+    for p in sorted(listing):
+        h.update(f"{p}\0{listing[p]}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+class DirTree(_GrepLayers, SourceTree):
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.label = str(root)
+        self._listing: dict[str, str] | None = None
+        self._init_grep()
 
     def _abs(self, path: str) -> Path | None:
         rel = safe_relpath(path)
@@ -95,45 +280,90 @@ class DirTree(SourceTree):
                         out.append(os.path.relpath(os.path.join(dirpath, f), self.root))
         return out
 
-    def grep_files(self, names: Iterable[str]) -> set[str]:
-        names = sorted(set(names))
-        if not names:
-            return set()
+    def listing(self) -> dict[str, str]:
+        if self._listing is None:
+            self._listing = tree_listing(self.root)
+        return self._listing
+
+    # A directory this small is searched in milliseconds: no persistent answers for it (and no
+    # doubt about files rewritten within one mtime tick, as tests do).
+    PERSIST_MIN_FILES = 2000
+    RACY_SECONDS = 2.0  # a file modified this recently may change again unseen within its mtime
+
+    def _persistent(self) -> bool:
+        listing = self.listing()
+        if len(listing) < self.PERSIST_MIN_FILES:
+            return False
+        newest = max((int(v.split()[1]) for v in listing.values()), default=0)
+        return time.time_ns() - newest > self.RACY_SECONDS * 1e9
+
+    def identity(self) -> str | None:
+        """A fingerprint of path, size and mtime of every .c/.h file a search reads."""
+        if self._ident is None:
+            self._ident = "dir:" + listing_identity(self.listing())
+        return self._ident
+
+    def _index_view(self) -> tuple[dict[str, str] | None, str]:
+        return self.listing(), "stat"
+
+    def _search(self, names: list[str]) -> dict[str, set[str]]:
         if (self.root / ".git").exists() and shutil.which("git"):
-            out = _git_grep(self.root, names, rev=None)
+            out = _git_grep_names(self.root, names, rev=None)
             if out is not None:
                 return out
-        args = ["grep", "-rlwF", "--include=*.c", "--include=*.h", "--exclude-dir=.git"]
+        args = ["grep", "-r", "-o", "-w", "-F", "-I", "--include=*.c", "--include=*.h", "--exclude-dir=.git"]
         for n in names:
             args += ["-e", n]
         args.append(".")
-        proc = subprocess.run(args, cwd=self.root, capture_output=True)
+        proc = subprocess.run(args, cwd=self.root, capture_output=True, env=_C_LOCALE)
         if proc.returncode not in (0, 1):
             raise InputError(f"grep failed: {proc.stderr.decode(errors='replace').strip()}", self.label)
-        return {os.path.normpath(line) for line in proc.stdout.decode("utf-8", "replace").splitlines() if line}
+        return _parse_o(proc.stdout, "", set(names))
 
 
-def _git_grep(root: Path, names: list[str], rev: str | None) -> set[str] | None:
-    args = ["git", "-c", "grep.threads=2", "grep", "-l", "-w", "-F", "-I"]
+_C_LOCALE = {**os.environ, "LC_ALL": "C"}  # words are ASCII words, as `git grep -w` and the index see them
+
+
+def _parse_o(out: bytes, prefix: str, names: set[str]) -> dict[str, set[str]]:
+    """`path:match` lines of `grep -o` -> name -> paths."""
+    found: dict[str, set[str]] = {}
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
+        if prefix and line.startswith(prefix):
+            line = line[len(prefix):]
+        path, _, match = line.rpartition(":")
+        if not path or match not in names:
+            continue
+        if path.startswith("./"):
+            path = path[2:]
+        found.setdefault(match, set()).add(os.path.normpath(path))
+    return found
+
+
+def _git_grep_names(root: Path, names: list[str], rev: str | None) -> dict[str, set[str]] | None:
+    args = ["git", "-c", "grep.threads=2", "grep", "-o", "-w", "-F", "-I", "--no-color"]
     for n in names:
         args += ["-e", n]
     if rev:
         args.append(rev)
     args += ["--", "*.c", "*.h"]
-    proc = subprocess.run(args, cwd=root, capture_output=True)
+    proc = subprocess.run(args, cwd=root, capture_output=True, env=_C_LOCALE)
     if proc.returncode not in (0, 1):
         return None
-    out = set()
-    prefix = f"{rev}:" if rev else ""
-    for line in proc.stdout.decode("utf-8", "replace").splitlines():
-        if prefix and line.startswith(prefix):
-            line = line[len(prefix):]
-        if line:
-            out.add(line)
+    return _parse_o(proc.stdout, f"{rev}:" if rev else "", set(names))
+
+
+def _git_grep(root: Path, names: list[str], rev: str | None) -> set[str] | None:
+    """Files naming any of `names` (the per-name search is _git_grep_names)."""
+    got = _git_grep_names(root, names, rev)
+    if got is None:
+        return None
+    out: set[str] = set()
+    for files in got.values():
+        out |= files
     return out
 
 
-class GitTree(SourceTree):
+class GitTree(_GrepLayers, SourceTree):
     """Files of one git revision, read with `git cat-file --batch`; the work tree is never touched."""
 
     def __init__(self, root: Path, rev: str) -> None:
@@ -146,6 +376,40 @@ class GitTree(SourceTree):
         self.label = f"{root}@{rev}"
         self._ids: dict[str, str] | None = None
         self._batch: subprocess.Popen | None = None
+        self._batch_lock = threading.Lock()
+        self._init_grep()
+
+    def identity(self) -> str | None:
+        """The git tree id of the revision (names the content exactly)."""
+        if self._ident is None:
+            proc = subprocess.run(["git", "rev-parse", f"{self.rev}^{{tree}}"], cwd=self.root,
+                                  capture_output=True, text=True)
+            if proc.returncode != 0:
+                return None
+            self._ident = "git:" + proc.stdout.strip()
+        return self._ident
+
+    def _index_view(self) -> tuple[dict[str, str] | None, str]:
+        return {p: oid for p, oid in self._index().items() if p.endswith(SOURCE_SUFFIXES)}, "blob"
+
+    def _search(self, names: list[str]) -> dict[str, set[str]]:
+        # `git grep REV` inflates every blob; when the work tree holds exactly REV's .c/.h files
+        # (checked from the index's stat data, well under a second) searching the files is
+        # about twice as fast and gives the same answer.
+        rev = None if self._worktree_is_rev() else self.rev
+        out = _git_grep_names(self.root, names, rev=rev)
+        if out is None:
+            raise InputError("git grep failed", self.label)
+        return out
+
+    def _worktree_is_rev(self) -> bool:
+        proc = subprocess.run(["git", "diff", "--quiet", self.rev, "--", "*.c", "*.h"], cwd=self.root,
+                              capture_output=True)
+        if proc.returncode != 0:
+            return False
+        # files git does not track are not searched either way; files it tracks but ignores
+        # (`git add -f`) are, in both
+        return True
 
     def _index(self) -> dict[str, str]:
         if self._ids is None:
@@ -168,19 +432,20 @@ class GitTree(SourceTree):
         oid = self.digest(path)
         if oid is None:
             return None
-        if self._batch is None:
-            self._batch = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.root,
-                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        assert self._batch.stdin and self._batch.stdout
-        self._batch.stdin.write(oid.encode() + b"\n")
-        self._batch.stdin.flush()
-        header = self._batch.stdout.readline().split()
-        if len(header) < 3:
-            return None
-        size = int(header[2])
-        data = self._batch.stdout.read(size)
-        self._batch.stdout.read(1)
-        return data
+        with self._batch_lock:  # the grep thread may read files while the main thread does
+            if self._batch is None:
+                self._batch = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.root,
+                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            assert self._batch.stdin and self._batch.stdout
+            self._batch.stdin.write(oid.encode() + b"\n")
+            self._batch.stdin.flush()
+            header = self._batch.stdout.readline().split()
+            if len(header) < 3:
+                return None
+            size = int(header[2])
+            data = self._batch.stdout.read(size)
+            self._batch.stdout.read(1)
+            return data
 
     def files(self, under: Iterable[str] = ()) -> list[str]:
         prefixes = tuple(safe_relpath(u).rstrip("/") for u in under)
@@ -191,15 +456,6 @@ class GitTree(SourceTree):
             if prefixes and not any(p == x or p.startswith(x + "/") for x in prefixes):
                 continue
             out.append(p)
-        return out
-
-    def grep_files(self, names: Iterable[str]) -> set[str]:
-        names = sorted(set(names))
-        if not names:
-            return set()
-        out = _git_grep(self.root, names, rev=self.rev)
-        if out is None:
-            raise InputError("git grep failed", self.label)
         return out
 
     def close(self) -> None:
