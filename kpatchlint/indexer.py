@@ -321,6 +321,16 @@ def answer_from_index(index: NameIndex, names: Iterable[str], current: dict[str,
     """`name -> files` for the tree described by `current` (path -> blob id when `key` is "blob",
     path -> "size mtime" when `key` is "stat"), or None when the index cannot answer (not a
     whole-tree index, or too many files differ)."""
+    # one read transaction: a concurrent `kpatchlint index` commits in steps, this sees one state
+    index.db.execute("BEGIN")
+    try:
+        return _answer(index, names, current, key, read, max_changed)
+    finally:
+        index.db.execute("COMMIT")
+
+
+def _answer(index: NameIndex, names: Iterable[str], current: dict[str, str] | None, key: str,
+            read: Callable[[str], bytes | None], max_changed: int) -> IndexAnswer | None:
     if not index.complete:
         return None
     rows = index.files()

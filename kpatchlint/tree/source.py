@@ -244,6 +244,7 @@ class DirTree(_GrepLayers, SourceTree):
         self.root = root.resolve()
         self.label = str(root)
         self._listing: dict[str, str] | None = None
+        self._gitview: tuple[str, dict[str, str]] | None | bool = None
         self._init_grep()
 
     def _abs(self, path: str) -> Path | None:
@@ -285,12 +286,40 @@ class DirTree(_GrepLayers, SourceTree):
             self._listing = tree_listing(self.root)
         return self._listing
 
+    def _git_view(self) -> tuple[str, dict[str, str]] | None:
+        """For a git checkout whose tracked .c/.h files match the index (`git diff --quiet`, which
+        uses the index's stat data and git's own racy-timestamp checks): an identity from the
+        index's blob ids and path -> blob id. None otherwise (then the stat listing is used)."""
+        if self._gitview is False:
+            return None
+        if self._gitview is None:
+            self._gitview = False
+            if (self.root / ".git").exists() and shutil.which("git"):
+                diff = subprocess.run(["git", "diff", "--quiet", "--", "*.c", "*.h"], cwd=self.root,
+                                      capture_output=True)
+                if diff.returncode == 0:
+                    ls = subprocess.run(["git", "ls-files", "-s", "-z", "--", "*.c", "*.h"], cwd=self.root,
+                                        capture_output=True)
+                    if ls.returncode == 0:
+                        blobs: dict[str, str] = {}
+                        for rec in ls.stdout.split(b"\0"):
+                            meta, _, name = rec.partition(b"\t")
+                            parts = meta.split()
+                            if len(parts) == 3 and parts[0] != b"120000" and parts[2] == b"0":
+                                blobs[name.decode("utf-8", "surrogateescape")] = parts[1].decode()
+                        ident = "gitwt:" + hashlib.sha1(ls.stdout).hexdigest()
+                        self._gitview = (ident, blobs)
+        return self._gitview or None
+
     # A directory this small is searched in milliseconds: no persistent answers for it (and no
     # doubt about files rewritten within one mtime tick, as tests do).
     PERSIST_MIN_FILES = 2000
     RACY_SECONDS = 2.0  # a file modified this recently may change again unseen within its mtime
 
     def _persistent(self) -> bool:
+        gv = self._git_view()
+        if gv is not None:
+            return len(gv[1]) >= self.PERSIST_MIN_FILES
         listing = self.listing()
         if len(listing) < self.PERSIST_MIN_FILES:
             return False
@@ -298,12 +327,17 @@ class DirTree(_GrepLayers, SourceTree):
         return time.time_ns() - newest > self.RACY_SECONDS * 1e9
 
     def identity(self) -> str | None:
-        """A fingerprint of path, size and mtime of every .c/.h file a search reads."""
+        """For a clean git checkout, a digest of the index's blob ids; else a fingerprint of
+        path, size and mtime of every .c/.h file a search reads."""
         if self._ident is None:
-            self._ident = "dir:" + listing_identity(self.listing())
+            gv = self._git_view()
+            self._ident = gv[0] if gv is not None else "dir:" + listing_identity(self.listing())
         return self._ident
 
     def _index_view(self) -> tuple[dict[str, str] | None, str]:
+        gv = self._git_view()
+        if gv is not None:
+            return gv[1], "blob"
         return self.listing(), "stat"
 
     def _search(self, names: list[str]) -> dict[str, set[str]]:

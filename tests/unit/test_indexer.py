@@ -192,3 +192,30 @@ def test_random_names_agree_with_grep(tmp_path):
     idx.close()
     assert ans is not None
     assert ans.found == {n: _grep(root, names).get(n, set()) for n in names}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git missing")
+def test_dirtree_on_a_git_checkout(tmp_path, monkeypatch):
+    monkeypatch.setattr(DirTree, "PERSIST_MIN_FILES", 0)
+    root = _tree(tmp_path)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@x"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(["git", *args], cwd=root, check=True, env=env)
+    cache = tmp_path / "cache"
+    build_index(root, cache, jobs=1)
+    t = DirTree(root)
+    t.cache_dir = cache
+    assert t.identity().startswith("gitwt:")  # clean: named by the index's blob ids
+    assert t.grep_names(NAMES) == _grep(root, NAMES)
+    assert t.grep_stats["searches"] == 0 and t.grep_stats["index"] == len(NAMES)
+    # an unstaged edit: the stat fingerprint takes over, the index still answers (one file re-read)
+    with open(root / "mm" / "memory.c", "a") as f:
+        f.write("\nint brand_new_fn(void) { return 0; }\n")
+    t2 = DirTree(root)
+    t2.cache_dir = cache
+    monkeypatch.setattr(DirTree, "RACY_SECONDS", 0)
+    assert t2.identity().startswith("dir:")
+    names = NAMES + ["brand_new_fn"]
+    assert t2.grep_names(names) == _grep(root, names)
+    assert t2.grep_stats["searches"] == 0 and t2.grep_stats["reread"] == 1
