@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, QueryCursor
 
+from kpatchlint.c.text import comma_ranges
 from kpatchlint.c.parser import mask_kernel_macros, parser, query
 
 
@@ -626,33 +627,11 @@ _NOT_CALLS = frozenset({"sizeof", "typeof", "__typeof__", "_Alignof", "alignof",
 
 def _args_from_text(src: bytes, lines: _Lines, a: int, b: int) -> list[ArgSpan] | None:
     """Arguments split at top-level commas of src[a:b]; None if a comment is in the way."""
-    pieces: list[tuple[int, int]] = []
-    depth, i, start = 0, a, a
-    while i < b:
-        c = src[i]
-        if c == 0x2F and i + 1 < b and src[i + 1] in (0x2A, 0x2F):
-            return None
-        if c in (0x22, 0x27):
-            j = i + 1
-            while j < b and src[j] != c:
-                j += 2 if src[j] == 0x5C else 1
-            i = j + 1
-            continue
-        if c in b"([{":
-            depth += 1
-        elif c in b")]}":
-            depth -= 1
-        elif c == 0x2C and depth == 0:
-            pieces.append((start, i))
-            start = i + 1
-        i += 1
-    pieces.append((start, b))
+    pieces = comma_ranges(src, a, b)
+    if pieces is None:
+        return None
     out: list[ArgSpan] = []
     for s, e in pieces:
-        while s < e and src[s] in b" \t\r\n":
-            s += 1
-        while e > s and src[e - 1] in b" \t\r\n":
-            e -= 1
         if s == e:
             if len(pieces) == 1:
                 return []

@@ -57,3 +57,41 @@ def split_args(arglist: str) -> list[str]:
         cur.append(ch)
     out.append(squash("".join(cur)))
     return out
+
+
+def comma_ranges(buf: bytes, a: int, b: int, *, stop_at_directive: bool = False) -> list[tuple[int, int]] | None:
+    """Top-level comma-separated pieces of buf[a:b] as whitespace-trimmed (start, end) byte ranges.
+
+    Strings and character literals are skipped; None when a comment (or, with
+    `stop_at_directive`, a preprocessor line) sits inside, since offsets there cannot be trusted."""
+    pieces: list[tuple[int, int]] = []
+    depth, i, start = 0, a, a
+    while i < b:
+        c = buf[i]
+        if c == 0x2F and i + 1 < b and buf[i + 1] in (0x2A, 0x2F):
+            return None
+        if stop_at_directive and c == 0x23 and not buf[buf.rfind(b"\n", 0, i) + 1:i].strip():
+            return None
+        if c in (0x22, 0x27):
+            j = i + 1
+            while j < b and buf[j] != c:
+                j += 2 if buf[j] == 0x5C else 1
+            i = j + 1
+            continue
+        if c in b"([{":
+            depth += 1
+        elif c in b")]}":
+            depth -= 1
+        elif c == 0x2C and depth == 0:
+            pieces.append((start, i))
+            start = i + 1
+        i += 1
+    pieces.append((start, b))
+    out = []
+    for s, e in pieces:
+        while s < e and buf[s] in b" \t\r\n":
+            s += 1
+        while e > s and buf[e - 1] in b" \t\r\n":
+            e -= 1
+        out.append((s, e))
+    return out

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kpatchlint.c.text import comma_ranges
+
 TAB = 8
 JOIN_WIDTH = 80
 PREFERRED_WIDTH = 80
@@ -106,37 +108,9 @@ def split_items(text: bytes, a: int, b: int) -> list[tuple[int, int]] | None:
     """Top-level items of text[a:b] (between the parentheses) as trimmed (start, end) ranges.
 
     None when something there makes a re-layout unsafe: a comment, a preprocessor line."""
-    items: list[tuple[int, int]] = []
-    depth = 0
-    i = start = a
-    while i < b:
-        c = text[i]
-        if c == 0x2F and i + 1 < b and text[i + 1] in (0x2A, 0x2F):
-            return None
-        if c == 0x23 and not text[line_start(text, i):i].strip():  # `#` starting a line
-            return None
-        if c in (0x22, 0x27):
-            j = i + 1
-            while j < b and text[j] != c:
-                j += 2 if text[j] == 0x5C else 1
-            i = j + 1
-            continue
-        if c in b"([{":
-            depth += 1
-        elif c in b")]}":
-            depth -= 1
-        elif c == 0x2C and depth == 0:
-            items.append((start, i))
-            start = i + 1
-        i += 1
-    items.append((start, b))
-    out = []
-    for s, e in items:
-        while s < e and text[s] in b" \t\r\n":
-            s += 1
-        while e > s and text[e - 1] in b" \t\r\n":
-            e -= 1
-        out.append((s, e))
+    out = comma_ranges(text, a, b, stop_at_directive=True)
+    if out is None:
+        return None
     if len(out) == 1 and out[0][0] == out[0][1]:
         return []
     if any(s == e for s, e in out):
