@@ -15,6 +15,7 @@ from pathlib import Path
 from kpatchlint import __version__
 from kpatchlint.c.model import FileFacts
 from kpatchlint.c.serialize import dumps, loads
+from kpatchlint.sqlitedb import connect
 
 SCHEMA = f"facts-v2-{__version__}"
 
@@ -22,10 +23,6 @@ SCHEMA = f"facts-v2-{__version__}"
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "kpatchlint"
-
-
-def _busy(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
 class FactsCache:
@@ -40,37 +37,13 @@ class FactsCache:
         self.misses = 0
 
     def _open(self) -> sqlite3.Connection:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        for attempt in range(2):
-            try:
-                db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)")
-                db.execute("CREATE TABLE IF NOT EXISTS facts (digest TEXT, path TEXT, data BLOB, PRIMARY KEY (digest, path))")
-                row = db.execute("SELECT v FROM meta WHERE k='schema'").fetchone()
-                if row is None:
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
-                    db.commit()
-                elif row[0] != SCHEMA:
-                    db.close()
-                    warnings.warn(f"facts cache {self.path} is from another version ({row[0]}); rebuilding")
-                    self._move_aside()
-                    continue
-                db.execute("SELECT count(*) FROM facts LIMIT 1").fetchone()
-                return db
-            except sqlite3.DatabaseError as exc:
-                if attempt or _busy(exc):
-                    raise  # another run holds the lock past the timeout: not a reason to drop the cache
-                warnings.warn(f"facts cache {self.path} is unreadable ({exc}); rebuilding")
-                self._move_aside()
-        raise RuntimeError("unreachable")
+        db = connect(self.path, "facts cache", SCHEMA, self._create)
+        assert db is not None
+        return db
 
-    def _move_aside(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            p = Path(str(self.path) + suffix)
-            if p.exists():
-                p.replace(Path(str(p) + ".bad"))
+    @staticmethod
+    def _create(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE IF NOT EXISTS facts (digest TEXT, path TEXT, data BLOB, PRIMARY KEY (digest, path))")
 
     def get(self, path: str, digest: str) -> FileFacts | None:
         with self._lock:

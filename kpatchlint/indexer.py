@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kpatchlint import __version__
+from kpatchlint.sqlitedb import connect
 
 INDEX_SCHEMA = f"index-v1-{__version__}"
 GREP_SCHEMA = "grep-v1"
@@ -129,45 +130,6 @@ def _unpack_paths(blob: bytes) -> set[str]:
     return set(text.split("\n")) if text else set()
 
 
-def _connect(path: Path, what: str, schema: str, create: Callable[[sqlite3.Connection], None],
-             readonly: bool = False) -> sqlite3.Connection | None:
-    """Open (or create) a SQLite file in WAL mode; one written by another version or damaged is
-    moved aside and rebuilt with a warning. None when `readonly` and the file does not exist."""
-    if readonly and not path.exists():
-        return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in range(2):
-        try:
-            db = sqlite3.connect(path, timeout=60, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)")
-            row = db.execute("SELECT v FROM meta WHERE k='schema'").fetchone()
-            if row is None:
-                create(db)
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (schema,))
-                db.commit()
-            elif row[0] != schema:
-                db.close()
-                warnings.warn(f"{what} {path} is from another version ({row[0]}); rebuilding")
-                _move_aside(path)
-                continue
-            return db
-        except sqlite3.DatabaseError as exc:
-            if attempt or (isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)):
-                raise
-            warnings.warn(f"{what} {path} is unreadable ({exc}); rebuilding")
-            _move_aside(path)
-    raise RuntimeError("unreachable")
-
-
-def _move_aside(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        p = Path(str(path) + suffix)
-        if p.exists():
-            p.replace(Path(str(p) + ".bad"))
-
-
 # ---------------------------------------------------------------------------------------------
 # the grep cache
 
@@ -179,7 +141,7 @@ class GrepCache:
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / "grep.sqlite3"
-        self._db = _connect(self.path, "grep cache", GREP_SCHEMA, self._create)
+        self._db = connect(self.path, "grep cache", GREP_SCHEMA, self._create)
 
     @staticmethod
     def _create(db: sqlite3.Connection) -> None:
@@ -250,7 +212,7 @@ class NameIndex:
     @classmethod
     def open(cls, cache_dir: Path, root: Path, create: bool = False) -> "NameIndex | None":
         path = index_path(cache_dir, root)
-        db = _connect(path, "name index", INDEX_SCHEMA, cls._create, readonly=not create)
+        db = connect(path, "name index", INDEX_SCHEMA, cls._create, timeout=60, readonly=not create)
         if db is None:
             return None
         return cls(db, path)
