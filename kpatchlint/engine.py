@@ -151,6 +151,7 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
     findings += [_apply_finding(p) for p in apply_problems]
     problems += [f"{pr.where}: {pr.what}" for pr in series.problems]
     problems += [f"{p}: {why}" for p, why in sorted(snaps[0].unreadable.items()) if p not in touched]
+    problems += _not_parsed([*touched_facts, shared_facts])
     findings = _finish(findings, series, settings)
     t3 = time.monotonic()
     stats = {
@@ -192,6 +193,17 @@ def lint_tree(tree: SourceTree, paths: list[str], settings: Settings,
     findings = _finish(_dedupe(findings), None, settings)
     return Result(None, findings, [], {"files": len(files), "headers": len(hfacts),
                                        "parsed_files": provider.parsed_files}, [ctx])
+
+
+def _not_parsed(fact_maps: list[dict[str, FileFacts]]) -> list[str]:
+    """One line per file version that was read but not parsed (limits.too_deep)."""
+    out: dict[tuple[str, str], str] = {}
+    for facts in fact_maps:
+        for f in facts.values():
+            why = f.extra.get("not_parsed")
+            if why:
+                out[(f.path, f.digest)] = f"{f.path}: {why}"
+    return [out[k] for k in sorted(out)]
 
 
 def _real_def(fn) -> bool:

@@ -28,6 +28,8 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
+from itertools import accumulate
+from operator import sub
 
 from kpatchlint.errors import InputError
 
@@ -161,7 +163,17 @@ def enforce(name: str, value: int, what: str, where: str = "") -> None:
         raise LimitError(f"{what}: {got}, over the limit of {shown}", where, limit=name)
 
 
-_NEST_RE = re.compile(rb"[(){}]|^[ \t]*+#[ \t]*+(?:if|endif)", re.MULTILINE)
+_BRACKETS = bytes(range(256)).translate(None, b"(){}")  # every byte but the four brackets
+_STEP = {40: 1, 123: 1, 41: -1, 125: -1}
+_PP_RE = re.compile(rb"^[ \t]*+#[ \t]*+(if|endif)", re.MULTILINE)
+
+
+def _max_depth(steps: "list[int] | map") -> int:
+    """Deepest nesting of a sequence of +1/-1 steps, a close with nothing open counting for
+    nothing; every loop runs in C (accumulate, map), not in Python."""
+    prefix = list(accumulate(steps, initial=0))
+    lowest = accumulate(prefix, min)
+    return max(map(sub, prefix, lowest), default=0)
 
 
 def c_nesting_depth(src: bytes) -> int:
@@ -171,22 +183,10 @@ def c_nesting_depth(src: bytes) -> int:
     the extraction handles in quadratic time. Comments and strings are not skipped: the
     answer is an upper bound, which is what a limit needs.
     """
-    depth = pp = top = 0
-    for m in _NEST_RE.finditer(src):
-        tok = m.group()
-        if tok in (b"(", b"{"):
-            depth += 1
-            if depth > top:
-                top = depth
-        elif tok in (b")", b"}"):
-            depth = max(0, depth - 1)
-        elif tok.endswith(b"endif"):
-            pp = max(0, pp - 1)
-        else:
-            pp += 1
-            if pp > top:
-                top = pp
-    return top
+    brackets = src.translate(None, _BRACKETS)
+    depth = _max_depth(map(_STEP.__getitem__, brackets))
+    pp = _max_depth([1 if t == b"if" else -1 for t in _PP_RE.findall(src)])
+    return max(depth, pp)
 
 
 def too_deep(src: bytes) -> str | None:

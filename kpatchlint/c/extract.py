@@ -26,6 +26,7 @@ from kpatchlint.c.model import (
 )
 from kpatchlint.c.parser import mask_kernel_macros, parser, query
 from kpatchlint.c.text import split_args, strip_comments, squash
+from kpatchlint.limits import too_deep
 from kpatchlint.location import Confidence
 
 _TOP_Q = """
@@ -287,7 +288,13 @@ def _line_starts(src: bytes) -> list[int]:
 
 def extract_facts(path: str, src: bytes, digest: str = "", *, line_offset: int = 0,
                   cap: Confidence = Confidence.HIGH, fragment_rows: tuple[int, int] | None = None) -> FileFacts:
-    """Parse `src` and return its facts. Lines are shifted by `line_offset` (for fragments)."""
+    """Parse `src` and return its facts. Lines are shifted by `line_offset` (for fragments).
+
+    Source nested deeper than any real C (limits.too_deep) is not parsed: its facts are empty
+    and say why, since extraction is quadratic in the nesting."""
+    why = too_deep(src)
+    if why is not None:
+        return FileFacts(path=path, digest=digest, error_ratio=1.0, extra={"not_parsed": why})
     masked = mask_kernel_macros(src)
     tree = parser().parse(masked)
     root = tree.root_node

@@ -78,10 +78,27 @@ def _macro_words(src: bytes) -> list[tuple[int, int, str]]:
     return hits
 
 
+_PAREN_RE = re.compile(rb"[()]")
+
+
+def _paren_closers(src: bytes) -> dict[int, int]:
+    """Offset of each `(` -> offset of its matching `)` (the first place the depth returns to 0)."""
+    out: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _PAREN_RE.finditer(src):
+        i = m.start()
+        if src[i] == 40:
+            stack.append(i)
+        elif stack:
+            out[stack.pop()] = i
+    return out
+
+
 def mask_kernel_macros(src: bytes) -> bytes:
     """Return `src` with attribute macros blanked; same length, same newlines."""
     buf: bytearray | None = None
     n = len(src)
+    closers: dict[int, int] | None = None
     for s, e, kind in _macro_words(src):
         if buf is None:
             buf = bytearray(src)
@@ -94,19 +111,12 @@ def mask_kernel_macros(src: bytes) -> bytes:
                 i += 1
             if i >= n or src[i] != 40:
                 continue
-            depth, limit = 0, min(n, i + _MAX_PAREN_SCAN)
-            while i < limit:
-                c = src[i]
-                if c == 40:
-                    depth += 1
-                elif c == 41:
-                    depth -= 1
-                    if depth == 0:
-                        break
-                i += 1
-            if depth != 0:
+            if closers is None:  # every parenthesis matched once per file: linear however they nest
+                closers = _paren_closers(src)
+            j = closers.get(i)
+            if j is None or j - i >= _MAX_PAREN_SCAN:
                 continue
-            e = i + 1
+            e = j + 1
         seg = src[s:e]
         buf[s:e] = bytes(10 if ch == 10 else 32 for ch in seg) if b"\n" in seg else b" " * (e - s)
     return bytes(buf) if buf is not None else src

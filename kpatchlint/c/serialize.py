@@ -40,6 +40,8 @@ def dumps(f: FileFacts) -> bytes:
         "com": [[c.line, c.end_line, c.text, c.function] for c in f.comments],
         "inc": list(f.includes), "td": [list(t) for t in f.typedefs], "refs": list(f.refs), "err": f.error_ratio, "frag": f.fragments,
     }
+    if f.extra:
+        obj["x"] = f.extra
     return zlib.compress(json.dumps(obj, separators=(",", ":")).encode(), 3)
 
 
@@ -53,5 +55,5 @@ def loads(path: str, digest: str, data: bytes) -> FileFacts:
         macros=tuple(Macro(r[0], None if r[1] is None else tuple(r[1]), path, r[2], tuple(r[3]), r[4]) for r in o["mac"]),
         exports=tuple(Export(r[0], r[1], path, r[2]) for r in o["exp"]),
         comments=tuple(Comment(path, r[0], r[1], r[2], r[3]) for r in o["com"]),
-        includes=tuple(o["inc"]), typedefs=tuple(tuple(t) for t in o.get("td", [])), refs=tuple(o["refs"]), error_ratio=o["err"], fragments=o["frag"],
+        includes=tuple(o["inc"]), typedefs=tuple(tuple(t) for t in o.get("td", [])), refs=tuple(o["refs"]), error_ratio=o["err"], fragments=o["frag"], extra=o.get("x", {}),
     )

@@ -136,7 +136,19 @@ def unflow(text: str, delsp: bool) -> str:
     return "\n".join(out)
 
 
+def _cap_content_type(part: EmailMessage, where: str, problems: list[IngestProblem]) -> None:
+    """Cut an overlong Content-Type before its parameters are read: the standard library
+    parses parameters in quadratic time in the header's length."""
+    cap = limits.current().max_header_chars
+    value = part.get("Content-Type")
+    if cap and value is not None and len(str(value)) > cap:
+        problems.append(IngestProblem(where, f"header Content-Type is {len(str(value)):,} characters long; "
+                                             f"cut to {cap:,} (KPATCHLINT_MAX_HEADER_CHARS)"))
+        part.replace_header("Content-Type", str(value)[:cap])
+
+
 def _decode_part(part: EmailMessage, where: str, problems: list[IngestProblem]) -> str:
+    _cap_content_type(part, where, problems)
     try:
         payload = part.get_payload(decode=True)
     except Exception as exc:  # noqa: BLE001 - broken encodings become problems, not crashes

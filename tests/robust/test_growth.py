@@ -120,9 +120,6 @@ def test_diff_parsing_is_linear(name: str) -> None:
     assert_linearish(f"parse_diff {name}", parse, DIFFS[name])
 
 
-KDOC_KNOWN_QUADRATIC = pytest.mark.xfail(
-    strict=True, reason="kpatchlint/c/kerneldoc.py _HEAD_RE backtracks over runs of whitespace "
-                        "(fix in docs/security.md, 'Known super-linear code')")
 KDOC = {
     "many params": lambda n: "/**\n * f - x\n" + " * @a: b\n" * n + " */",
     "long param text": lambda n: "/**\n * f - x\n * @a: " + "b " * n + "\n */",
@@ -133,18 +130,11 @@ KDOC = {
     "whitespace head": lambda n: "/**\n" + " " * n + "!\n */",
     "name then whitespace": lambda n: "/**\n * foo" + " " * n + "!\n */",
 }
-KDOC_SLOW = {"whitespace head", "name then whitespace"}
 
 
-def _params(cases: dict, slow: set[str], mark) -> list:
-    return [pytest.param(k, marks=mark) if k in slow else k for k in cases]
-
-
-@pytest.mark.parametrize("name", _params(KDOC, KDOC_SLOW, KDOC_KNOWN_QUADRATIC))
+@pytest.mark.parametrize("name", KDOC)
 def test_kerneldoc_parsing_is_linear(name: str) -> None:
-    slow = name in KDOC_SLOW
-    assert_linearish(f"kernel-doc {name}", lambda s: parse_kerneldoc(s, 1), KDOC[name], n=20,
-                     floor=0.001 if slow else 0.008, confirm=not slow)
+    assert_linearish(f"kernel-doc {name}", lambda s: parse_kerneldoc(s, 1), KDOC[name], n=20)
 
 
 def test_kerneldoc_head_alone_is_linear_on_plain_names() -> None:
@@ -170,9 +160,6 @@ def test_split_args_is_linear(name: str) -> None:
     assert_linearish(f"split_args {name}", split_args, ARGS[name])
 
 
-MASK_KNOWN_SLOW = pytest.mark.xfail(
-    strict=True, reason="kpatchlint/c/parser.py mask_kernel_macros rescans up to 4096 bytes per "
-                        "unbalanced attribute macro (fix in docs/security.md, 'Known super-linear code')")
 MASK = {
     "plain macros": lambda n: b"static __always_inline __must_check int f(void) __releases(x);\n" * n,
     "underscore runs": lambda n: b"__" * (10 * n),
@@ -180,14 +167,11 @@ MASK = {
     "one deep attribute": lambda n: b"__attribute__" + b"(" * (10 * n),
     "unbalanced attributes": lambda n: b"__attribute__(" * n,
 }
-MASK_SLOW = {"unbalanced attributes"}
 
 
-@pytest.mark.parametrize("name", _params(MASK, MASK_SLOW, MASK_KNOWN_SLOW))
+@pytest.mark.parametrize("name", MASK)
 def test_kernel_macro_masking_is_linear(name: str) -> None:
-    slow = name in MASK_SLOW
-    assert_linearish(f"mask_kernel_macros {name}", mask_kernel_macros, MASK[name], n=10,
-                     floor=0.002 if slow else 0.008, confirm=not slow)
+    assert_linearish(f"mask_kernel_macros {name}", mask_kernel_macros, MASK[name], n=10)
 
 
 def _hunks(n: int) -> tuple[Hunk, ...]:
@@ -212,3 +196,35 @@ def test_sparse_application_is_linear() -> None:
         apply_sparse(Sparse({i: f"l{i}" for i in range(1, 10 * n)}), _hunks(n))
 
     assert_linearish("apply_sparse", run, lambda n: n)
+
+
+NESTED_C = {
+    "nested #if": lambda n: b"#if A\n" * n + b"int f(void) { return g(1); }\n" + b"#endif\n" * n,
+    "nested calls": lambda n: b"int f(void) { return " + b"g(" * n + b"1" + b")" * n + b"; }\n",
+    "nested braces": lambda n: b"void f(void) " + b"{" * n + b"g();" + b"}" * n + b"\n",
+}
+
+
+@pytest.mark.parametrize("name", NESTED_C)
+def test_extraction_of_hostile_nesting_is_linear(name: str) -> None:
+    from kpatchlint.c.extract import extract_facts
+
+    assert_linearish(f"extract_facts {name}", lambda src: extract_facts("x.c", src), NESTED_C[name], n=50)
+
+
+def test_nesting_depth_counts_brackets_and_conditionals() -> None:
+    assert limits.c_nesting_depth(b"f(a, (b), {c});") == 2
+    assert limits.c_nesting_depth(b") ) ) ( ( ( (") == 4  # closes with nothing open do not hide depth
+    assert limits.c_nesting_depth(b"#if A\n# if B\n  #ifdef C\n#endif\n#endif\n#endif\n") == 3
+    assert limits.c_nesting_depth(b"") == 0
+
+
+def test_too_deep_source_is_not_parsed_and_says_why() -> None:
+    from kpatchlint.c.extract import extract_facts
+
+    deep = b"int f(void) { return " + b"g(" * 300 + b"1" + b")" * 300 + b"; }\n"
+    facts = extract_facts("x.c", deep)
+    assert facts.functions == () and facts.calls == ()
+    assert "KPATCHLINT_MAX_C_NESTING" in facts.extra["not_parsed"]
+    with limits.use(max_c_nesting=0):
+        assert [fn.name for fn in extract_facts("x.c", deep).functions] == ["f"]
