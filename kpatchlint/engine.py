@@ -143,7 +143,7 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
             k=k, total=total, snapshot=snaps[k], index=index,
             prev_index=contexts[-1].index if contexts else None, delta=deltas[k], focus=focus,
             series=series, diff_only=tree is None, protocols=protocols, aliases=aliases,
-            gone=gone_at[k],
+            gone=gone_at[k], provider=provider,
         ))
     findings = _run_rules(contexts, settings, body_touched, deltas)
     problems = [f"patch {p.patch}/{p.total}: {p.path}: hunk #{p.hunk} (line {p.line}) does not apply: {p.what}"

@@ -20,6 +20,9 @@ class Edge:
 class CallGraph:
     def __init__(self) -> None:
         self._g = nx.MultiDiGraph()
+        self._index: SymbolIndex | None = None  # set by lazy(): callers are loaded on demand
+        self._loaded: set[str] = set()
+        self._statics: dict[str, set[str]] = {}
 
     @classmethod
     def from_index(cls, index: SymbolIndex, names: set[str] | None = None,
@@ -42,6 +45,40 @@ class CallGraph:
                 g.add_call(caller, callee, c)
         return g
 
+    @classmethod
+    def lazy(cls, index: SymbolIndex) -> "CallGraph":
+        """A graph that takes in the calls to a function the first time its callers are asked
+        for: a walk up from a few sinks costs the calls it meets, not every call of the index."""
+        g = cls()
+        g._index = index
+        g._loaded = set()
+        g._statics = {}
+        return g
+
+    def _static_names(self, path: str) -> set[str]:
+        out = self._statics.get(path)
+        if out is None:
+            facts = self._index.files.get(path)
+            out = set() if facts is None or path.endswith(".h") else \
+                {f.name for f in facts.functions if f.storage == "static"}
+            self._statics[path] = out
+        return out
+
+    def _load_callers(self, key: str) -> None:
+        name = key.rsplit("::", 1)[-1]
+        if name in self._loaded:
+            return
+        self._loaded.add(name)
+        for c in self._index.calls_to(name):
+            if c.in_macro:
+                continue
+            statics = self._static_names(c.path)
+            caller = c.caller or f"{c.path}::<file scope>"
+            if c.caller and c.caller in statics:
+                caller = f"{c.path}::{c.caller}"
+            callee = f"{c.path}::{name}" if name in statics else name
+            self.add_call(caller, callee, c)
+
     def add_call(self, caller: str, callee: str, site: CallSite) -> None:
         self._g.add_edge(caller, callee, site=site)
 
@@ -52,11 +89,15 @@ class CallGraph:
         return name in self._g
 
     def callers_of(self, name: str) -> list[Edge]:
+        if self._index is not None:
+            self._load_callers(name)
         if name not in self._g:
             return []
         return [Edge(u, v, d["site"]) for u, v, d in self._g.in_edges(name, data=True)]
 
     def callees_of(self, name: str) -> list[Edge]:
+        if self._index is not None:
+            raise NotImplementedError("a lazy call graph knows callers only")
         if name not in self._g:
             return []
         return [Edge(u, v, d["site"]) for u, v, d in self._g.out_edges(name, data=True)]

@@ -75,7 +75,8 @@ def compute_delta(k: int, before: dict[str, FileFacts], after: dict[str, FileFac
                 break
     oc: dict[tuple, list[CallSite]] = defaultdict(list)
     nc: dict[tuple, list[CallSite]] = defaultdict(list)
-    for p in paths:
+    # the calls of a file the patch left alone are the same on both sides and cancel out
+    for p in (p for p in paths if before.get(p) is not after.get(p)):
         for c in (before.get(p).calls if before.get(p) else ()):
             oc[_call_key(c)].append(c)
         for c in (after.get(p).calls if after.get(p) else ()):

@@ -61,23 +61,42 @@ class _Part:
 class SymbolIndex:
     """Facts of the files relevant to a run, at one snapshot.
 
-    Built as a shared part (files no patch touches) plus a small overlay (touched files at
-    this snapshot), so twenty snapshots do not re-index a hundred unchanged files.
+    Built in layers: the parts of `shared` (files no patch touches, or files one rule adds)
+    plus a small part of its own (touched files at this snapshot), so twenty snapshots do not
+    re-index a hundred unchanged files. A path in `files` hides the same path of `shared`.
     """
 
     def __init__(self, files: dict[str, FileFacts], shared: "SymbolIndex | None" = None) -> None:
         self.files = dict(shared.files) if shared is not None else {}
         self.files.update(files)
-        self._shared = shared._own if shared is not None else None
-        self._own = _Part()
+        own = _Part()
         for f in files.values():
-            self._own.add(f)
+            own.add(f)
+        if shared is not None and any(p in shared.files for p in files):
+            # a file given again replaces its shared version: rebuild without the old one
+            shared = SymbolIndex({p: f for p, f in shared.files.items() if p not in files})
+        self._parts: tuple[_Part, ...] = (*(shared._parts if shared is not None else ()), own)
+        self._includes: dict[str, set[str]] = {}
+
+    @classmethod
+    def stack(cls, *indexes: "SymbolIndex") -> "SymbolIndex":
+        """One index over several whose files do not overlap, sharing their parts (no copy)."""
+        out = cls({})
+        out.files = {}
+        parts: list[_Part] = []
+        for ix in indexes:
+            out.files.update(ix.files)
+            parts.extend(ix._parts)
+        out._parts = tuple(parts)
+        return out
 
     def _get(self, attr: str, name: str) -> list:
-        own = getattr(self._own, attr).get(name, [])
-        if self._shared is None:
-            return list(own)
-        return list(getattr(self._shared, attr).get(name, [])) + list(own)
+        out: list = []
+        for part in self._parts:
+            got = getattr(part, attr).get(name)
+            if got:
+                out.extend(got)
+        return out
 
     def functions(self, name: str) -> list[FunctionSig]:
         return [f for f in self._get("funcs", name) if not disabled(f.cond)]
@@ -95,22 +114,26 @@ class SymbolIndex:
         return self._get("comments", name)
 
     def ref_files(self, name: str) -> set[str]:
-        out = set(self._own.refs.get(name, ()))
-        if self._shared is not None:
-            out |= self._shared.refs.get(name, set())
+        out: set[str] = set()
+        for part in self._parts:
+            out |= part.refs.get(name, set())
         return out
 
     def names(self) -> set[str]:
-        out = set(self._own.funcs)
-        if self._shared is not None:
-            out |= set(self._shared.funcs)
+        out: set[str] = set()
+        for part in self._parts:
+            out |= set(part.funcs)
         return out
 
     def includes(self, path: str) -> set[str]:
-        f = self.files.get(path)
-        if f is None:
-            return set()
-        return {r for inc in f.includes if (r := resolve_include(path, inc))}
+        """Tree paths of the headers `path` includes (do not modify the set: it is shared)."""
+        memo = self._includes
+        got = memo.get(path)
+        if got is None:
+            f = self.files.get(path)
+            got = memo[path] = set() if f is None else \
+                {r for inc in f.includes if (r := resolve_include(path, inc))}
+        return got
 
     def type_resolver(self):
         """A TypeResolver over every typedef in the indexed files (built once)."""

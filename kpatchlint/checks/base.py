@@ -13,6 +13,7 @@ from kpatchlint.findings import Finding, Label, Severity
 from kpatchlint.location import Confidence, Location
 
 if TYPE_CHECKING:
+    from kpatchlint.analysis.facts import FactsProvider
     from kpatchlint.analysis.delta import Delta
     from kpatchlint.analysis.index import SymbolIndex
     from kpatchlint.protocols import Protocol
@@ -37,6 +38,7 @@ class Context:
     aliases: dict[str, str] = field(default_factory=dict)  # renamed name -> name at base
     # functions whose definition a patch <= k removed: name -> (patch, new name if renamed)
     gone: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    provider: "FactsProvider | None" = None  # for rules that pull in more files (protocols)
 
     def root(self, name: str) -> str:
         seen = set()

@@ -34,17 +34,14 @@ class GrepMemo(SourceTree):
     def digest(self, path: str) -> str | None:
         return self.inner.digest(path)
 
-    def grep_files(self, names: Iterable[str]) -> set[str]:
+    def grep_names(self, names: Iterable[str]) -> dict[str, set[str]]:
         names = set(names)
         todo = sorted(n for n in names if n not in self._per)
         if todo:
             found = self._search(todo)
             for n in todo:
                 self._per[n] = found.get(n, set())
-        out: set[str] = set()
-        for n in names:
-            out |= self._per[n]
-        return out
+        return {n: set(self._per[n]) for n in names}
 
     def _search(self, names: list[str]) -> dict[str, set[str]]:
         self.searches += 1

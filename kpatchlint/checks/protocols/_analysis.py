@@ -32,6 +32,7 @@ MAX_DEPTH = 8
 MAX_PATHS = 64
 MAX_EXTRA_FILES = 80  # files a series-mode run may add to the index for the protocols
 _FACTS: dict[tuple[str, str], FileFacts] = {}  # (path, digest) -> facts of files pulled in
+_EXTRA_INDEX: dict[tuple, SymbolIndex] = {}  # the files pulled in, indexed
 _GREP: dict[tuple[str, str, str], dict[str, set[str]]] = {}  # tree -> name -> files naming it
 _IDENT_RE = re.compile(r"^[A-Za-z_]\w*$")
 
@@ -43,20 +44,30 @@ def _grep(base, names: set[str]) -> set[str]:
     todo = sorted(n for n in names if n not in per)
     if todo:
         try:
-            found = base.grep_files(todo)
+            per.update(base.grep_names(todo))
         except Exception:  # a tree that cannot be searched: keep the engine's index
-            found = set()
-        for n in todo:
-            per[n] = set()
-        pats = {n: re.compile(rb"\b" + re.escape(n.encode()) + rb"\b") for n in todo}
-        for path in found:
-            data = base.read(path) or b""
-            for n, pat in pats.items():
-                if pat.search(data):
-                    per[n].add(path)
+            per.update({n: set() for n in todo})
     out: set[str] = set()
     for n in names:
         out |= per.get(n, set())
+    return out
+
+
+def _facts_of(ctx: Context, states: list) -> dict[str, FileFacts]:
+    """Facts of the files the protocols pull in: through the run's provider (memory, cache,
+    parallel parse) when there is one."""
+    provider = getattr(ctx, "provider", None)
+    if provider is not None:
+        return provider.get_many(states)
+    out = {}
+    for st in states:
+        fk = (st.path, st.digest)
+        facts = _FACTS.get(fk)
+        if facts is None:
+            if len(_FACTS) > 4096:
+                _FACTS.clear()
+            facts = _FACTS[fk] = extract_facts(st.path, st.data(), st.digest)
+        out[st.path] = facts
     return out
 
 
@@ -142,22 +153,18 @@ class ProtocolAnalysis:
             if p.kind == "acquire-before-sink":
                 targets |= set(p.acquire_names) | {s.call for s in p.sinks if s.has_flag}
         searched: set[str] = set()
-        added = 0
+        extra: dict[str, FileFacts] = {}
         for _ in range(2):
+            states = []
             for path in sorted(_grep(base, wanted - searched)):
-                if path in files or added >= MAX_EXTRA_FILES:
+                if path in files or len(extra) + len(states) >= MAX_EXTRA_FILES:
                     continue
                 st = ctx.snapshot.state(path)
-                if st is None or not st.is_full:
-                    continue
-                fk = (path, st.digest)
-                facts = _FACTS.get(fk)
-                if facts is None:
-                    if len(_FACTS) > 4096:
-                        _FACTS.clear()
-                    facts = _FACTS[fk] = extract_facts(path, st.data(), st.digest)
-                files[path] = facts
-                added += 1
+                if st is not None and st.is_full:
+                    states.append(st)
+            got = _facts_of(ctx, states)
+            files.update(got)
+            extra.update(got)
             searched |= wanted
             callers = {c.caller for f in files.values() for c in f.calls
                        if c.caller and c.callee in targets and not c.in_macro}
@@ -168,9 +175,16 @@ class ProtocolAnalysis:
                                  for f in files.values() for fn in f.functions if fn.name == n)}
             if not wanted:
                 break
-        if len(files) == len(ctx.index.files):
+        if not extra:
             return ctx.index
-        return SymbolIndex(files)
+        # the added files are untouched ones: the same at every snapshot, indexed once
+        key = tuple(sorted((p, f.digest) for p, f in extra.items()))
+        part = _EXTRA_INDEX.get(key)
+        if part is None:
+            if len(_EXTRA_INDEX) > 64:
+                _EXTRA_INDEX.clear()
+            part = _EXTRA_INDEX[key] = SymbolIndex(extra)
+        return SymbolIndex.stack(ctx.index, part)
 
     @property
     def tree_mode(self) -> bool:
@@ -199,7 +213,7 @@ class ProtocolAnalysis:
     @property
     def graph(self) -> CallGraph:
         if self._graph is None:
-            self._graph = CallGraph.from_index(self.index)
+            self._graph = CallGraph.lazy(self.index)
         return self._graph
 
     # -- functions -------------------------------------------------------------------------
