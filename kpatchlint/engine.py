@@ -137,8 +137,10 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
     t2 = time.monotonic()
     shared = SymbolIndex(shared_facts)
     contexts: list[Context] = []
+    index: SymbolIndex | None = None
     for k in range(0, n + 1):
-        index = SymbolIndex(touched_facts[k], shared=shared)
+        # snapshot k's index is k-1's with the files patch k changed re-indexed
+        index = SymbolIndex(touched_facts[k], shared=shared) if index is None else index.updated(touched_facts[k])
         contexts.append(Context(
             k=k, total=total, snapshot=snaps[k], index=index,
             prev_index=contexts[-1].index if contexts else None, delta=deltas[k], focus=focus,

@@ -33,13 +33,14 @@ class Delta:
         return out
 
 
-def _by_name(facts: dict[str, FileFacts], paths: set[str]) -> dict[str, list[FunctionSig]]:
+def _by_name(facts: dict[str, FileFacts], paths: set[str], names: set[str]) -> dict[str, list[FunctionSig]]:
     out: dict[str, list[FunctionSig]] = defaultdict(list)
-    for p in paths:
+    for p in sorted(paths):
         f = facts.get(p)
         if f is not None:
             for fn in f.functions:
-                out[fn.name].append(fn)
+                if fn.name in names:
+                    out[fn.name].append(fn)
     return out
 
 
@@ -49,9 +50,13 @@ def _call_key(c: CallSite) -> tuple:
 
 def compute_delta(k: int, before: dict[str, FileFacts], after: dict[str, FileFacts], paths: set[str]) -> Delta:
     d = Delta(k)
-    old = _by_name(before, paths)
-    new = _by_name(after, paths)
-    for name in set(old) | set(new):
+    # only names declared in a file the patch changed can differ; their declarations are
+    # gathered from every file (a prototype in an untouched header still counts)
+    changed = sorted(p for p in paths if before.get(p) is not after.get(p))
+    names = {fn.name for p in changed for side in (before, after) if (f := side.get(p)) for fn in f.functions}
+    old = _by_name(before, paths, names)
+    new = _by_name(after, paths, names)
+    for name in sorted(set(old) | set(new)):
         o, n = old.get(name, []), new.get(name, [])
         if o and not n:
             d.removed[name] = o
@@ -76,7 +81,7 @@ def compute_delta(k: int, before: dict[str, FileFacts], after: dict[str, FileFac
     oc: dict[tuple, list[CallSite]] = defaultdict(list)
     nc: dict[tuple, list[CallSite]] = defaultdict(list)
     # the calls of a file the patch left alone are the same on both sides and cancel out
-    for p in (p for p in paths if before.get(p) is not after.get(p)):
+    for p in changed:
         for c in (before.get(p).calls if before.get(p) else ()):
             oc[_call_key(c)].append(c)
         for c in (after.get(p).calls if after.get(p) else ()):

@@ -57,6 +57,48 @@ class _Part:
             if c.function:
                 self.comments[c.function].append(c)
 
+    def replaced(self, gone: list[FileFacts], new: list[FileFacts]) -> "_Part":
+        """A copy with the entries of the `gone` file versions taken out and `new` added.
+        Copy on write: the lists of names none of those files mention stay shared."""
+        out = _Part(defaultdict(list, self.funcs), defaultdict(list, self.calls), defaultdict(list, self.macros),
+                    defaultdict(list, self.exports), defaultdict(set, self.refs), defaultdict(list, self.comments))
+        fresh: set[tuple[int, str]] = set()
+
+        def mine(d: dict, slot: int, name: str):
+            if (slot, name) not in fresh:
+                fresh.add((slot, name))
+                old = d.get(name)
+                d[name] = (set(old) if slot == 4 else list(old)) if old else (set() if slot == 4 else [])
+            return d[name]
+
+        for f in gone:
+            path = f.path
+            for slot, d, names in ((0, out.funcs, {x.name for x in f.functions}),
+                                   (1, out.calls, {x.callee for x in f.calls}),
+                                   (2, out.macros, {x.name for x in f.macros}),
+                                   (3, out.exports, {x.name for x in f.exports}),
+                                   (5, out.comments, {x.function for x in f.comments if x.function})):
+                for name in names:
+                    lst = mine(d, slot, name)
+                    lst[:] = [x for x in lst if x.path != path]
+            for r in f.refs:
+                mine(out.refs, 4, r).discard(path)
+        for f in new:
+            for fn in f.functions:
+                mine(out.funcs, 0, fn.name).append(fn)
+            for c in f.calls:
+                mine(out.calls, 1, c.callee).append(c)
+            for m in f.macros:
+                mine(out.macros, 2, m.name).append(m)
+            for e in f.exports:
+                mine(out.exports, 3, e.name).append(e)
+            for r in f.refs:
+                mine(out.refs, 4, r).add(f.path)
+            for c in f.comments:
+                if c.function:
+                    mine(out.comments, 5, c.function).append(c)
+        return out
+
 
 class SymbolIndex:
     """Facts of the files relevant to a run, at one snapshot.
@@ -76,7 +118,23 @@ class SymbolIndex:
             # a file given again replaces its shared version: rebuild without the old one
             shared = SymbolIndex({p: f for p, f in shared.files.items() if p not in files})
         self._parts: tuple[_Part, ...] = (*(shared._parts if shared is not None else ()), own)
+        self._own_paths = frozenset(files)
         self._includes: dict[str, set[str]] = {}
+
+    def updated(self, files: dict[str, FileFacts]) -> "SymbolIndex":
+        """This index with its own part's files replaced by `files` (same paths or new ones;
+        a path of its own part missing from `files` is dropped). For the next snapshot: only
+        the files the patch changed are re-indexed."""
+        own_paths = self._own_paths
+        gone = [self.files[p] for p in own_paths if files.get(p) is not self.files[p]]
+        new = [f for p, f in files.items() if p not in own_paths or f is not self.files[p]]
+        out = SymbolIndex.__new__(SymbolIndex)
+        out.files = {p: f for p, f in self.files.items() if p not in own_paths}
+        out.files.update(files)
+        out._parts = (*self._parts[:-1], self._parts[-1].replaced(gone, new))
+        out._own_paths = frozenset(files)
+        out._includes = {}
+        return out
 
     @classmethod
     def stack(cls, *indexes: "SymbolIndex") -> "SymbolIndex":
@@ -88,6 +146,7 @@ class SymbolIndex:
             out.files.update(ix.files)
             parts.extend(ix._parts)
         out._parts = tuple(parts)
+        out._own_paths = indexes[-1]._own_paths if indexes else frozenset()
         return out
 
     def _get(self, attr: str, name: str) -> list:
@@ -122,7 +181,7 @@ class SymbolIndex:
     def names(self) -> set[str]:
         out: set[str] = set()
         for part in self._parts:
-            out |= set(part.funcs)
+            out |= {n for n, v in part.funcs.items() if v}
         return out
 
     def includes(self, path: str) -> set[str]:

@@ -22,7 +22,7 @@ from tree_sitter import Node, QueryCursor
 from kpatchlint.c.cond import negate, normalise
 from kpatchlint.c.kerneldoc import parse_kerneldoc
 from kpatchlint.c.model import (
-    CallSite, Comment, Export, FileFacts, FunctionSig, KernelDoc, Macro, Param,
+    CallSite, Comment, Export, FileFacts, FunctionSig, KernelDoc, Macro, Param, record_maker,
 )
 from kpatchlint.c.parser import mask_kernel_macros, parser, query
 from kpatchlint.c.text import split_args, strip_comments, squash
@@ -730,41 +730,7 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _record_maker(cls, names: tuple[str, ...]):
-    """A function building a frozen slots dataclass from `names` (positional) without going
-    through the generated __init__ (one object.__setattr__ lookup per field); the other fields
-    get their plain defaults. Falls back to the class itself when that is not possible."""
-    import dataclasses
-
-    try:
-        flds = dataclasses.fields(cls)
-    except TypeError:
-        return cls
-    if "__post_init__" in cls.__dict__ or "__slots__" not in cls.__dict__:
-        return cls
-    if [f.name for f in flds[:len(names)]] != list(names):
-        return cls
-    ns: dict = {"_new": object.__new__, "_cls": cls}
-    lines = [f"def make({', '.join(names)}):", "    o = _new(_cls)"]
-    for f in flds:
-        desc = cls.__dict__.get(f.name)
-        if desc is None or not hasattr(desc, "__set__"):
-            return cls
-        ns["_set_" + f.name] = desc.__set__
-        if f.name in names:
-            val = f.name
-        elif f.default is not dataclasses.MISSING and isinstance(f.default, (bool, int, str, type(None), tuple)):
-            ns["_def_" + f.name] = f.default
-            val = "_def_" + f.name
-        else:
-            return cls
-        lines.append(f"    _set_{f.name}(o, {val})")
-    lines.append("    return o")
-    exec("\n".join(lines), ns)  # noqa: S102 - generated from the dataclass fields above
-    return ns["make"]
-
-
-_new_call = _record_maker(CallSite, ("callee", "args", "caller", "path", "line", "col", "end_line", "cond",
+_new_call = record_maker(CallSite, ("callee", "args", "caller", "path", "line", "col", "end_line", "cond",
                                      "confidence"))
 
 

@@ -160,3 +160,37 @@ class FileFacts:
     error_ratio: float = 0.0  # share of bytes under tree-sitter ERROR nodes
     fragments: bool = False  # extracted from diff fragments, not a whole file
     extra: dict[str, str] = field(default_factory=dict)
+
+
+def record_maker(cls, names: tuple[str, ...]):
+    """A function building a frozen slots dataclass from `names` (positional) without going
+    through the generated __init__ (one object.__setattr__ lookup per field); the other fields
+    get their plain defaults. Falls back to the class itself when that is not possible."""
+    import dataclasses
+
+    try:
+        flds = dataclasses.fields(cls)
+    except TypeError:
+        return cls
+    if "__post_init__" in cls.__dict__ or "__slots__" not in cls.__dict__:
+        return cls
+    if [f.name for f in flds[:len(names)]] != list(names):
+        return cls
+    ns: dict = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make({', '.join(names)}):", "    o = _new(_cls)"]
+    for f in flds:
+        desc = cls.__dict__.get(f.name)
+        if desc is None or not hasattr(desc, "__set__"):
+            return cls
+        ns["_set_" + f.name] = desc.__set__
+        if f.name in names:
+            val = f.name
+        elif f.default is not dataclasses.MISSING and isinstance(f.default, (bool, int, str, type(None), tuple)):
+            ns["_def_" + f.name] = f.default
+            val = "_def_" + f.name
+        else:
+            return cls
+        lines.append(f"    _set_{f.name}(o, {val})")
+    lines.append("    return o")
+    exec("\n".join(lines), ns)  # noqa: S102 - generated from the dataclass fields above
+    return ns["make"]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zlib
 
 from kpatchlint.c.model import (
-    CallSite, Comment, DocParam, Export, FileFacts, FunctionSig, KernelDoc, Macro, Param,
+    CallSite, Comment, DocParam, Export, FileFacts, FunctionSig, KernelDoc, Macro, Param, record_maker,
 )
 from kpatchlint.location import Confidence
 
@@ -20,13 +21,19 @@ def _fn(f: FunctionSig) -> list:
             None if f.params_used is None else list(f.params_used), f.name_line]
 
 
+_call = record_maker(CallSite, ("callee", "args", "caller", "path", "line", "col", "end_line", "cond", "confidence",
+                                "in_macro"))
+_fn_rec = record_maker(FunctionSig, tuple(f.name for f in dataclasses.fields(FunctionSig)))
+_CONF = (None, Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH)  # Confidence(i) without the enum call
+
+
 def _unfn(path: str, r: list) -> FunctionSig:
     doc = None
     if r[11] is not None:
         d = r[11]
-        doc = KernelDoc(d[0], d[1], d[2], tuple(DocParam(*p) for p in d[3]), d[4])
-    return FunctionSig(r[0], path, r[1], r[2], r[3], r[4], r[5], tuple(Param(t, n) for t, n in r[6]), r[7], r[8],
-                       tuple(r[9]), Confidence(r[10]), doc, r[12], r[13],
+        doc = KernelDoc(d[0], d[1], d[2], tuple([DocParam(*p) for p in d[3]]), d[4])
+    return _fn_rec(r[0], path, r[1], r[2], r[3], r[4], r[5], tuple([Param(t, n) for t, n in r[6]]), r[7], r[8],
+                       tuple(r[9]), _CONF[r[10]], doc, r[12], r[13],
                        None if r[14] is None else tuple(r[14]), r[15])
 
 
@@ -47,13 +54,16 @@ def dumps(f: FileFacts) -> bytes:
 
 def loads(path: str, digest: str, data: bytes) -> FileFacts:
     o = json.loads(zlib.decompress(data))
+    conf = _CONF
     return FileFacts(
         path=path, digest=digest,
-        functions=tuple(_unfn(path, r) for r in o["fn"]),
-        calls=tuple(CallSite(r[0], tuple(r[1]), r[2], path, r[3], r[4], r[5], tuple(r[6]), Confidence(r[7]), r[8])
-                    for r in o["call"]),
-        macros=tuple(Macro(r[0], None if r[1] is None else tuple(r[1]), path, r[2], tuple(r[3]), r[4]) for r in o["mac"]),
-        exports=tuple(Export(r[0], r[1], path, r[2]) for r in o["exp"]),
-        comments=tuple(Comment(path, r[0], r[1], r[2], r[3]) for r in o["com"]),
-        includes=tuple(o["inc"]), typedefs=tuple(tuple(t) for t in o.get("td", [])), refs=tuple(o["refs"]), error_ratio=o["err"], fragments=o["frag"], extra=o.get("x", {}),
+        functions=tuple([_unfn(path, r) for r in o["fn"]]),
+        calls=tuple([_call(r[0], tuple(r[1]), r[2], path, r[3], r[4], r[5], tuple(r[6]), conf[r[7]], r[8])
+                     for r in o["call"]]),
+        macros=tuple([Macro(r[0], None if r[1] is None else tuple(r[1]), path, r[2], tuple(r[3]), r[4])
+                      for r in o["mac"]]),
+        exports=tuple([Export(r[0], r[1], path, r[2]) for r in o["exp"]]),
+        comments=tuple([Comment(path, r[0], r[1], r[2], r[3]) for r in o["com"]]),
+        includes=tuple(o["inc"]), typedefs=tuple([tuple(t) for t in o.get("td", [])]), refs=tuple(o["refs"]),
+        error_ratio=o["err"], fragments=o["frag"], extra=o.get("x", {}),
     )

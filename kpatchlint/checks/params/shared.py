@@ -158,8 +158,23 @@ def signature_lines(ctx: Context, f: FunctionSig) -> list[tuple[int, str]]:
     return out
 
 
+_SEGMENTS: dict[tuple, list[tuple[int, str]] | None] = {}
+
+
 def _param_segments(ctx: Context, f: FunctionSig) -> list[tuple[int, str]] | None:
-    """The parameter declarations of `f` as (line of its name, raw text with comments)."""
+    """The parameter declarations of `f` as (line of its name, raw text with comments);
+    memoised per file version (every snapshot and rule asks again)."""
+    st = ctx.snapshot.state(f.path)
+    key = (f.path, st.digest if st is not None else None, f.line, f.name)
+    got = _SEGMENTS.get(key, _SEGMENTS)
+    if got is _SEGMENTS:
+        if len(_SEGMENTS) > 50_000:
+            _SEGMENTS.clear()
+        got = _SEGMENTS[key] = _param_segments_of(ctx, f)
+    return got
+
+
+def _param_segments_of(ctx: Context, f: FunctionSig) -> list[tuple[int, str]] | None:
     sig = signature_lines(ctx, f)
     if not sig:
         return None

@@ -53,6 +53,20 @@ def _grep(base, names: set[str]) -> set[str]:
     return out
 
 
+def _with_extra(index: SymbolIndex, extra: dict[str, FileFacts]) -> SymbolIndex:
+    """`index` and the files the protocols pulled in: untouched files, the same at every
+    snapshot, so their part is built once."""
+    if not extra:
+        return index
+    key = tuple(sorted((p, f.digest) for p, f in extra.items()))
+    part = _EXTRA_INDEX.get(key)
+    if part is None:
+        if len(_EXTRA_INDEX) > 64:
+            _EXTRA_INDEX.clear()
+        part = _EXTRA_INDEX[key] = SymbolIndex(extra)
+    return SymbolIndex.stack(index, part)
+
+
 def _facts_of(ctx: Context, states: list) -> dict[str, FileFacts]:
     """Facts of the files the protocols pull in: through the run's provider (memory, cache,
     parallel parse) when there is one."""
@@ -166,25 +180,15 @@ class ProtocolAnalysis:
             files.update(got)
             extra.update(got)
             searched |= wanted
-            callers = {c.caller for f in files.values() for c in f.calls
-                       if c.caller and c.callee in targets and not c.in_macro}
+            ix = _with_extra(ctx.index, extra)
+            callers = {c.caller for t in targets for c in ix.calls_to(t) if c.caller and not c.in_macro}
             targets |= callers
             # a static function is called from its own file, which is parsed already
             wanted = {n for n in callers - searched
-                      if not all(fn.storage == "static" and not fn.path.endswith(".h")
-                                 for f in files.values() for fn in f.functions if fn.name == n)}
+                      if not all(fn.storage == "static" and not fn.path.endswith(".h") for fn in ix.functions(n))}
             if not wanted:
                 break
-        if not extra:
-            return ctx.index
-        # the added files are untouched ones: the same at every snapshot, indexed once
-        key = tuple(sorted((p, f.digest) for p, f in extra.items()))
-        part = _EXTRA_INDEX.get(key)
-        if part is None:
-            if len(_EXTRA_INDEX) > 64:
-                _EXTRA_INDEX.clear()
-            part = _EXTRA_INDEX[key] = SymbolIndex(extra)
-        return SymbolIndex.stack(ctx.index, part)
+        return _with_extra(ctx.index, extra)
 
     @property
     def tree_mode(self) -> bool:
