@@ -93,6 +93,19 @@ class FactsCache:
             except sqlite3.DatabaseError as exc:
                 warnings.warn(f"could not write facts cache: {exc}")
 
+    def load_run(self, key: str):
+        """A whole run's stored results (kpatchlint.runcache), or None."""
+        from kpatchlint import runcache
+
+        with self._lock:
+            return runcache.load(self._db, key)
+
+    def store_run(self, key: str, findings, problems, stats) -> None:
+        from kpatchlint import runcache
+
+        with self._lock:
+            runcache.store(self._db, key, findings, problems, stats)
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -136,7 +136,7 @@ def check(
             if git and not base_rev:
                 base_rev = git.split("..")[0] or None
             src = open_tree(tree, base_rev)
-            result = lint_series(series, src, settings, provider)
+            result = lint_series(series, src, settings, provider, reuse=True)
         else:
             if tree is None:
                 raise InputError("give a series to check, or --tree DIR to lint a tree")

@@ -77,7 +77,12 @@ def _hunk_functions(facts: dict[str, FileFacts], series: Series, k: int) -> set[
 
 
 def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
-                provider: FactsProvider | None = None) -> Result:
+                provider: FactsProvider | None = None, *, reuse: bool = False) -> Result:
+    """Check every snapshot of `series` on `tree` (None: diff-only).
+
+    `reuse`: answer from the results of an earlier run with exactly the same inputs
+    (kpatchlint.runcache) when the facts cache holds one; such a Result has no indexes or
+    deltas in its contexts, only the snapshots (enough for every report format of `check`)."""
     t0 = time.monotonic()
     provider = provider or FactsProvider()
     if tree is not None and not isinstance(tree, GrepMemo) and not getattr(tree, "memoizes_grep", False):
@@ -89,6 +94,20 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
     touched = _touched_paths(series)
     n = len(snaps) - 1
     total = series.expected or n
+    run_key = None
+    if reuse and provider.cache is not None:
+        from kpatchlint.runcache import run_key as _run_key
+
+        run_key = _run_key(series, tree, settings)
+        got = provider.cache.load_run(run_key) if run_key else None
+        if got is not None:
+            findings, problems, stats = got
+            empty = SymbolIndex({})
+            contexts = [Context(k=k, total=total, snapshot=snaps[k], index=empty, prev_index=None, delta=None,
+                                focus=set(), series=series, diff_only=tree is None) for k in range(n + 1)]
+            stats = {**{k: v for k, v in stats.items() if not k.startswith("time_")}, "reused_run": True,
+                     "time_total_s": round(time.monotonic() - t0, 3)}
+            return Result(series, findings, problems, stats, contexts)
     # every version of every touched file in one call: parsed once each, in parallel
     provider.get_many([st for s in snaps for st in _states(s, touched)])
     touched_facts = [provider.get_many(_states(s, touched)) for s in snaps]
@@ -163,6 +182,8 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
         "time_snapshots_s": round(t1 - t0, 3), "time_scope_s": round(t2 - t1, 3),
         "time_rules_s": round(t3 - t2, 3),
     }
+    if run_key is not None and provider.cache is not None:
+        provider.cache.store_run(run_key, findings, problems, stats)
     return Result(series, findings, problems, stats, contexts)
 
 

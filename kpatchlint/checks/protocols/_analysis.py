@@ -33,6 +33,7 @@ MAX_PATHS = 64
 MAX_EXTRA_FILES = 80  # files a series-mode run may add to the index for the protocols
 _FACTS: dict[tuple[str, str], FileFacts] = {}  # (path, digest) -> facts of files pulled in
 _EXTRA_INDEX: dict[tuple, SymbolIndex] = {}  # the files pulled in, indexed
+_FLOWS: dict[tuple, "FunctionFlow | None"] = {}  # (path, digest, line, end, name) -> flow of that definition
 _GREP: dict[tuple[str, str, str], dict[str, set[str]]] = {}  # tree -> name -> files naming it
 _IDENT_RE = re.compile(r"^[A-Za-z_]\w*$")
 
@@ -235,12 +236,20 @@ class ProtocolAnalysis:
             return self._flows[key]
         out = None
         st = self.ctx.snapshot.state(fn.path)
+        # the same file version at another snapshot has the same flow
+        vkey = (fn.path, st.digest if st is not None else None, fn.line, fn.end_line, fn.name)
+        if vkey in _FLOWS:
+            self._flows[key] = _FLOWS[vkey]
+            return _FLOWS[vkey]
         if st is not None:
             lines = [st.line(n) for n in range(fn.line, fn.end_line + 1)]
             if all(ln is not None for ln in lines):
                 fl = function_flow("\n".join(lines), fn.line)  # type: ignore[arg-type]
                 out = fl if fl.ok and fl.name == fn.name else None
         self._flows[key] = out
+        if len(_FLOWS) > 20_000:
+            _FLOWS.clear()
+        _FLOWS[vkey] = out
         return out
 
     def callers(self, fn: FunctionSig) -> list[tuple[CallSite, FunctionSig]]:
