@@ -134,7 +134,10 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
     protocols = load_protocols(settings)
     if tree is not None:
         # one search answers every name the rules may ask about later (GrepMemo keeps them)
-        defined = {fn.name for f in touched_facts[-1].values() for fn in f.functions} & focus
+        # callers of a function are looked up tree-wide, except for the `static` functions of a
+        # .c file (their callers are in that file, which is parsed anyway)
+        defined = {fn.name for f in touched_facts[-1].values() for fn in f.functions
+                   if not (fn.storage == "static" and not fn.path.endswith(".h"))} & focus
         proto_names = {spec.call for p in protocols for spec in (*p.acquire, *p.sinks, *p.release)}
         every = sig_names | defined | proto_names
         # the search runs in the background while the included headers are parsed
