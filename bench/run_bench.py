@@ -363,8 +363,10 @@ def kp_env(xdg: Path) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--linux", type=Path, default=Path("/work/linux/linux-source-6.12"))
-    ap.add_argument("--git", type=Path, default=Path("/work/linux-git"))
+    ap.add_argument("--linux", type=Path, default=Path(os.environ.get("KPATCHLINT_LINUX_TREE",
+                                                                      "/var/tmp/kpatchlint-linux/linux-source-6.12")))
+    ap.add_argument("--git", type=Path, default=Path("/var/tmp/linux-git"))
+    ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "swap-table-p2-v1")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kpatchlint-bench")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=2, help="best of N for the short commands")
@@ -393,8 +395,24 @@ def main() -> None:
 
     rep = max(1, a.repeat)
     # --- checkpatch, git grep ----------------------------------------------------------------
-    rec("checkpatch", best([run("checkpatch", ["perl", "scripts/checkpatch.pl", "--no-tree", "-q", *patches],
+    # checkpatch as developers run it in their tree (`./scripts/checkpatch.pl 00*.patch`: it reads
+    # the tree, and in a git tree asks git about commits), and with --no-tree (the patches alone)
+    rec("checkpatch", best([run("checkpatch", ["perl", "scripts/checkpatch.pl", "-q", *patches],
                                 cwd=a.linux, ok=range(256)) for _ in range(rep)]))
+    rec("checkpatch_git", best([run("checkpatch in git tree", ["perl", "scripts/checkpatch.pl", "-q", *patches],
+                                    cwd=a.git, ok=range(256)) for _ in range(rep)]))
+    rec("checkpatch_notree", best([run("checkpatch --no-tree", ["perl", "scripts/checkpatch.pl", "--no-tree", "-q",
+                                                                *patches], cwd=a.linux, ok=range(256))
+                                   for _ in range(rep)]))
+    real = a.corpus / "series.mbox"
+    if real.is_file():
+        # the real swap-table series: kpatchlint without a tree (no tree at its base exists here)
+        rec("checkpatch_real", best([run("checkpatch --no-tree, real series", ["perl", "scripts/checkpatch.pl",
+                                                                              "--no-tree", "-q", str(real)],
+                                         cwd=a.linux, ok=range(256)) for _ in range(rep)]))
+        rec("check_real_diffonly", best([run("check real series, diff-only", [*KPATCHLINT, "check", str(real),
+                                                                             "--no-cache", "-o", os.devnull],
+                                             env=kp_env(a.work / "xdg-real")) for _ in range(rep)]))
     grep_cmd = ["git", "grep", "-n", "-w", "-F", *sum((["-e", n] for n in names), []), "--", "*.c", "*.h"]
     rec("git_grep", best([run("git grep", grep_cmd, cwd=a.git) for _ in range(rep)]))
     # --- kpatchlint check: cold and warm, git checkout and plain directory --------------------
@@ -423,6 +441,15 @@ def main() -> None:
         r.note = _stats(r.stderr_tail)
         res.runs[f"check_warm_{label}"]["note"] = r.note
         same = (a.work / f"out-{label}.txt").read_text() == (a.work / f"out-{label}-warm.txt").read_text()
+        # the same with every finding computed again (--fresh: facts and grep answers cached)
+        r = rec(f"check_warmfacts_{label}", best([run(f"check warm --fresh {label}",
+                                                      [*KPATCHLINT, "check", str(patches[0].parent), *tree_args,
+                                                       "--fresh", "--stats", "-j", str(a.jobs),
+                                                       "-o", str(a.work / f"out-{label}-fresh.txt")],
+                                                      env=kp_env(xdg)) for _ in range(rep)]))
+        r.note = _stats(r.stderr_tail)
+        res.runs[f"check_warmfacts_{label}"]["note"] = r.note
+        same = same and (a.work / f"out-{label}.txt").read_text() == (a.work / f"out-{label}-fresh.txt").read_text()
         res.facts[f"warm_equals_cold_{label}"] = str(same)
     rec("python_startup", best([run("kpatchlint version", [*KPATCHLINT, "version"], env=kp_env(a.work / "xdg-x"))
                                 for _ in range(rep)]))
@@ -462,12 +489,19 @@ def main() -> None:
         v = R[num].wall / R[den].wall if den else R[num].wall
         res.ratios[key] = {"value": round(v, 3), "target": target, "unit": unit, "met": v <= target}
 
-    ratio("check cold, git  / checkpatch", "check_cold_git", "checkpatch", 0.7)
-    ratio("check cold, dir  / checkpatch", "check_cold_dir", "checkpatch", 1.0)
+    ratio("check cold, git  / checkpatch (git tree)", "check_cold_git", "checkpatch_git", 0.7)
+    ratio("check cold, dir  / checkpatch (tree)", "check_cold_dir", "checkpatch", 1.0)
+    ratio("check cold, git  / checkpatch --no-tree", "check_cold_git", "checkpatch_notree", 0.7)
+    ratio("check cold, dir  / checkpatch --no-tree", "check_cold_dir", "checkpatch_notree", 1.0)
+    ratio("real series diff-only / checkpatch --no-tree", "check_real_diffonly", "checkpatch_real", 1.0)
     ratio("check warm, git  / git grep", "check_warm_git", "git_grep", 0.3)
     ratio("check warm, dir  / git grep", "check_warm_dir", "git_grep", 0.3)
     ratio("check warm, git (s)", "check_warm_git", None, 1.5, "s")
     ratio("check warm, dir (s)", "check_warm_dir", None, 1.5, "s")
+    ratio("check warm --fresh, git / git grep", "check_warmfacts_git", "git_grep", 0.3)
+    ratio("check warm --fresh, dir / git grep", "check_warmfacts_dir", "git_grep", 0.3)
+    ratio("check warm --fresh, git (s)", "check_warmfacts_git", None, 1.5, "s")
+    ratio("check warm --fresh, dir (s)", "check_warmfacts_dir", None, 1.5, "s")
     ratio("index / ctags", "index", "ctags", 1.5)
     ratio("re-index 1% (s)", "reindex_1pct", None, 10.0, "s")
     for key, limit in (("check_cold_git", 1024), ("check_cold_dir", 1024), ("check_warm_git", 1024),
@@ -507,9 +541,9 @@ def _print(res: Result, R: dict[str, Run]) -> None:
     w(f"{'command':24s} {'wall s':>8s} {'CPU s':>8s} {'RSS MB':>8s}  note\n")
     for key, r in R.items():
         w(f"{key:24s} {r.wall:8.2f} {r.cpu:8.2f} {r.tree_rss_mb:8.0f}  {r.note[:150]}\n")
-    w(f"\n{'target':34s} {'measured':>10s} {'target':>8s}  met\n")
+    w(f"\n{'target':46s} {'measured':>10s} {'target':>8s}  met\n")
     for key, v in res.ratios.items():
-        w(f"{key:34s} {v['value']:>10} {('<= ' if v['unit'] != 'MB' else '< ') + str(v['target']):>8s}  "
+        w(f"{key:46s} {v['value']:>10} {('<= ' if v['unit'] != 'MB' else '< ') + str(v['target']):>8s}  "
           f"{'yes' if v['met'] else 'NO'}\n")
     for k in ("warm_equals_cold_git", "warm_equals_cold_dir"):
         if k in res.facts:

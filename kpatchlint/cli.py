@@ -102,6 +102,8 @@ def check(
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above: error (default), warning, info."),
     protocol: Optional[List[Path]] = typer.Option(None, "--protocol", help="Extra protocol rule file (YAML)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the facts cache."),
+    fresh: bool = typer.Option(False, "--fresh", help="Compute the findings again even when the same run (series, "
+                                                      "tree, settings) is stored; facts still come from the cache."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel parse jobs (default: CPU count)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     config: Optional[Path] = typer.Option(None, "--config", help="Config file (default: TREE/.kpatchlint.toml)."),
@@ -136,7 +138,7 @@ def check(
             if git and not base_rev:
                 base_rev = git.split("..")[0] or None
             src = open_tree(tree, base_rev)
-            result = lint_series(series, src, settings, provider, reuse=True)
+            result = lint_series(series, src, settings, provider, reuse=not fresh, store=True)
         else:
             if tree is None:
                 raise InputError("give a series to check, or --tree DIR to lint a tree")

@@ -77,12 +77,13 @@ def _hunk_functions(facts: dict[str, FileFacts], series: Series, k: int) -> set[
 
 
 def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
-                provider: FactsProvider | None = None, *, reuse: bool = False) -> Result:
+                provider: FactsProvider | None = None, *, reuse: bool = False, store: bool | None = None) -> Result:
     """Check every snapshot of `series` on `tree` (None: diff-only).
 
     `reuse`: answer from the results of an earlier run with exactly the same inputs
     (kpatchlint.runcache) when the facts cache holds one; such a Result has no indexes or
-    deltas in its contexts, only the snapshots (enough for every report format of `check`)."""
+    deltas in its contexts, only the snapshots (enough for every report format of `check`).
+    `store` (default: as `reuse`): keep this run's results there for the next one."""
     t0 = time.monotonic()
     provider = provider or FactsProvider()
     if tree is not None and not isinstance(tree, GrepMemo) and not getattr(tree, "memoizes_grep", False):
@@ -95,11 +96,11 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
     n = len(snaps) - 1
     total = series.expected or n
     run_key = None
-    if reuse and provider.cache is not None:
+    if (reuse or store) and provider.cache is not None:
         from kpatchlint.runcache import run_key as _run_key
 
         run_key = _run_key(series, tree, settings)
-        got = provider.cache.load_run(run_key) if run_key else None
+        got = provider.cache.load_run(run_key) if run_key and reuse else None
         if got is not None:
             findings, problems, stats = got
             empty = SymbolIndex({})
@@ -185,7 +186,7 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
         "time_snapshots_s": round(t1 - t0, 3), "time_scope_s": round(t2 - t1, 3),
         "time_rules_s": round(t3 - t2, 3),
     }
-    if run_key is not None and provider.cache is not None:
+    if run_key is not None and provider.cache is not None and (store if store is not None else reuse):
         provider.cache.store_run(run_key, findings, problems, stats)
     return Result(series, findings, problems, stats, contexts)
 

@@ -75,7 +75,7 @@ def _lint(top: Path, series: Series, rev: str | None, settings: Settings, provid
 
     tree = GitTree(top, rev) if rev else None
     try:
-        return lint_series(series, tree, settings, provider)
+        return lint_series(series, tree, settings, provider, reuse=True)
     finally:
         if tree is not None:
             tree.close()
