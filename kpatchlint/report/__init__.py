@@ -17,23 +17,21 @@ def register(name: str) -> Callable[[Writer], Writer]:
     return deco
 
 
+# format -> module that registers it; imported only when asked for (the callgraph renderers
+# in this package pull in networkx, which `check` does not need)
+_MODULES = {"text": "text", "checkpatch": "checkpatch", "json": "json_out", "sarif": "sarif", "github": "github",
+            "rdjson": "rdjson", "github-review": "github_review"}
+
+
 def writer(name: str) -> Writer:
-    _load()
+    if name not in _WRITERS and name in _MODULES:
+        import importlib
+
+        importlib.import_module(f"{__name__}.{_MODULES[name]}")
     if name not in _WRITERS:
         raise KeyError(name)
     return _WRITERS[name]
 
 
 def formats() -> list[str]:
-    _load()
-    return sorted(_WRITERS)
-
-
-def _load() -> None:
-    import importlib
-    import pkgutil
-
-    import kpatchlint.report as pkg
-
-    for info in pkgutil.iter_modules(pkg.__path__):
-        importlib.import_module(f"{pkg.__name__}.{info.name}")
+    return sorted(_MODULES)

@@ -146,6 +146,8 @@ def build_snapshots(series: Series, base: SourceTree | None) -> tuple[list[Snaps
     unreadable: dict[str, str] = {}
     snaps = [Snapshot(0, {}, base, base_cache, unreadable)]
     total = series.expected or len(series.patches)
+    if base is not None and hasattr(base, "prefetch"):
+        base.prefetch({p for patch in series.present for fc in patch.files for p in (fc.old_path, fc.new_path) if p})
     for slot, patch in enumerate(series.patches, start=1):
         prev = snaps[-1]
         changed = dict(prev.changed)
