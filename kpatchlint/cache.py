@@ -17,7 +17,23 @@ from kpatchlint.c.model import FileFacts
 from kpatchlint.c.serialize import dumps, loads
 from kpatchlint.sqlitedb import connect
 
-SCHEMA = f"facts-v2-{__version__}"
+def _extraction_digest() -> str:
+    """Facts depend on the extractor's code: any change to it is another schema."""
+    import hashlib
+
+    here = Path(__file__).resolve().parent / "c"
+    h = hashlib.sha1()
+    for p in sorted([*here.glob("queries/*.scm"), *(here / n for n in _EXTRACTION)]):
+        if p.exists():
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+# the modules that turn source into FileFacts (the rest of kpatchlint.c reads source on demand)
+_EXTRACTION = ("extract.py", "parser.py", "kerneldoc.py", "text.py", "cond.py", "model.py", "serialize.py")
+
+
+SCHEMA = f"facts-v3-{__version__}-{_extraction_digest()}"
 
 
 def default_cache_dir() -> Path:

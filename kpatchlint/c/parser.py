@@ -32,9 +32,13 @@ _PLAIN = [
     "__free_ptr", "__initcall", "__ftrace_invoke", "__kernel_ulong_t_unused",
     "__nostackprotector", "__fastcall", "fastcall", "__stdcall", "__cdecl", "__head",
     "__noclone", "__naked", "__nocapture", "__no_profile", "__noscs", "__bpf_kfunc",
+    "__no_sanitize_memory", "__no_sanitize_thread", "__no_sanitize_coverage", "__no_sanitize_undefined",
+    "__no_kmsan_checks", "__noinitretpoline", "__noretpoline", "__cpuidle", "__exitused", "__fix_address",
+    "__annotate_jump_table", "__nosavedata", "__refconst", "__aligned_largest", "__exit_call",
 ]
 # Inline spellings that tree-sitter does not know: replaced by `inline` + padding.
-_INLINE = ["__always_inline", "__inline_maybe_unused", "noinline_for_tracing"]
+_INLINE = ["__always_inline", "__inline_maybe_unused", "noinline_for_tracing", "__fastpath_inline",
+           "__no_sanitize_or_inline", "__no_kasan_or_inline", "__gnu_inline"]
 # Attribute macros that take an argument list: blanked with their (balanced) arguments.
 _CALLS = [
     "__releases", "__acquires", "__must_hold", "__cond_acquires", "__cond_releases",

@@ -39,6 +39,8 @@ class Context:
     # functions whose definition a patch <= k removed: name -> (patch, new name if renamed)
     gone: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     provider: "FactsProvider | None" = None  # for rules that pull in more files (protocols)
+    # functions that have a definition before the first patch (None: not known, linting a tree)
+    base_defined: frozenset[str] | None = None
 
     def root(self, name: str) -> str:
         seen = set()

@@ -212,6 +212,35 @@ def nonvoid_stub_empty(ed: Editor, planted: bool):
     return [("mm, swap: add swap_entry_users()", ed.patch())]
 
 
+DRAIN = ("static void drain_mmlist(void)\n{\n\tstruct list_head *p, *next;\n\tunsigned int type;\n\n"
+         "\tfor (type = 0; type < nr_swapfiles; type++)\n\t\tif (swap_info[type]->inuse_pages)\n\t\t\treturn;\n")
+
+
+def missing_prototype(ed: Editor, planted: bool):
+    """A new helper swap_users() in mm/swapfile.c, used only there and not `static`."""
+    storage = "" if planted else "static "
+    ed.replace("mm/swapfile.c", DRAIN,
+               f"{storage}int swap_users(struct swap_info_struct *si)\n{{\n\treturn si->inuse_pages;\n}}\n\n"
+               + DRAIN.replace("if (swap_info[type]->inuse_pages)", "if (swap_users(swap_info[type]))"))
+    return [("mm, swap: add swap_users()", ed.patch())]
+
+
+def unused_static_function(ed: Editor, planted: bool):
+    """swapoff stops calling drain_mmlist(); only the correct twin removes it too."""
+    ed.replace("mm/swapfile.c", "\tdrain_mmlist();\n", "")
+    if not planted:
+        ed.replace("mm/swapfile.c", DRAIN + "\tspin_lock(&mmlist_lock);\n\tlist_for_each_safe(p, next, &init_mm.mmlist)\n"
+                   "\t\tlist_del_init(p);\n\tspin_unlock(&mmlist_lock);\n}\n\n", "")
+    return [("mm, swap: leave init_mm's mmlist alone on swapoff", ed.patch())]
+
+
+def unused_variable(ed: Editor, planted: bool):
+    """drain_mmlist() stops checking the swap devices; `type` stays declared."""
+    decl = "\tunsigned int type;\n" if planted else ""
+    ed.replace("mm/swapfile.c", DRAIN, "static void drain_mmlist(void)\n{\n\tstruct list_head *p, *next;\n" + decl + "\n")
+    return [("mm, swap: drain the mmlist unconditionally", ed.patch())]
+
+
 CASES = [
     Case("stub-forgotten", stub_forgotten,
          [("SIG003", "include/linux/swap.h", "static inline int swapcache_prepare(swp_entry_t swp, int nr)", 1)]),
@@ -236,6 +265,12 @@ CASES = [
          [("SIG006", "mm/memory.c", "\t\t    __swap_count(entry) == 1) {", 1)]),
     Case("nonvoid-stub-empty", nonvoid_stub_empty,
          [("SIG004", "include/linux/swap.h", "static inline int swap_entry_users(swp_entry_t entry)", 1)]),
+    Case("missing-prototype", missing_prototype,
+         [("BLD001", "mm/swapfile.c", "int swap_users(struct swap_info_struct *si)", 1)]),
+    Case("unused-static-function", unused_static_function,
+         [("BLD002", "mm/swapfile.c", "static void drain_mmlist(void)", 1)]),
+    Case("unused-variable", unused_variable,
+         [("BLD003", "mm/swapfile.c", "\tunsigned int type;\n\n\tspin_lock(&mmlist_lock);", 1)]),
 ]
 
 

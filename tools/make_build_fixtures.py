@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Write fixtures/rules/BLD00N-*/ cases (tree/, patches/*.patch, expected.txt) from the small
+invented trees below. Expected findings are written by hand next to each case (line numbers in
+the file after the named patch). Run from the repo root: python3 tools/make_build_fixtures.py"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.make_sig_fixtures import case  # noqa: E402
+
+HDR = """\
+#ifndef _LINUX_FROB_H
+#define _LINUX_FROB_H
+
+struct frob {
+	int count;
+	int level;
+};
+
+int frob_get(struct frob *f, int n);
+void frob_put(struct frob *f);
+
+#endif
+"""
+DEF = """\
+#include <linux/frob.h>
+#include <linux/slab.h>
+
+static int frob_sum(struct frob *f, int n)
+{
+	return f->count + n;
+}
+
+int frob_get(struct frob *f, int n)
+{
+	int ret;
+
+	ret = frob_sum(f, n);
+	return ret;
+}
+
+void frob_put(struct frob *f)
+{
+	kfree(f);
+}
+"""
+BASE = {"include/linux/frob.h": HDR, "mm/frob.c": DEF}
+
+# a new global helper, called from frob_put(): mm/frob.c:17 after the patch
+NEW_HELPER = ("mm/frob.c", "void frob_put(struct frob *f)\n{\n\tkfree(f);\n}\n",
+              "int frob_clear(struct frob *f)\n{\n\tf->count = 0;\n\treturn 0;\n}\n\n"
+              "void frob_put(struct frob *f)\n{\n\tfrob_clear(f);\n\tkfree(f);\n}\n")
+# frob_get() stops calling frob_sum() and stops using `ret`
+INLINE_SUM = ("mm/frob.c", "\tret = frob_sum(f, n);\n\treturn ret;\n", "\treturn f->count + n;\n")
+
+ATTR = """\
+#include <linux/device.h>
+
+static int frob_level;
+
+static ssize_t level_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\\n", frob_level);
+}
+static DEVICE_ATTR_RO(level);
+"""
+
+MMIO = """\
+#include <linux/io.h>
+
+#define FROB_STATUS()	readl(base + 4)
+
+static int frob_poll(void __iomem *regs)
+{
+	void __iomem *base = regs;
+	int tries = 10;
+
+	while (tries--)
+		if (FROB_STATUS() & 1)
+			return 0;
+	return -ETIMEDOUT;
+}
+"""
+
+
+def main() -> None:
+    # BLD001: frob_clear() is new, not static, and no header declares it (mm/frob.c:17)
+    case("BLD001-missing-prototype", "fires-new-helper", BASE, [[NEW_HELPER]], ["1 mm/frob.c:17"])
+    case("BLD001-missing-prototype", "fires-without-tree", BASE, [[NEW_HELPER]], ["1 mm/frob.c:17"],
+         with_tree=False)
+    case("BLD001-missing-prototype", "silent-declared-in-header", BASE,
+         [[NEW_HELPER, ("include/linux/frob.h", "void frob_put(struct frob *f);\n",
+                        "void frob_put(struct frob *f);\nint frob_clear(struct frob *f);\n")]], [])
+    case("BLD001-missing-prototype", "silent-static", BASE,
+         [[("mm/frob.c", NEW_HELPER[1], NEW_HELPER[2].replace("int frob_clear(", "static int frob_clear("))]], [])
+    # without a tree, a function that exists before the series is not new: its prototype is unseen
+    case("BLD001-missing-prototype", "silent-without-tree-old-function", BASE,
+         [[("mm/frob.c", "\tkfree(f);\n}\n", "\tf->count = 0;\n\tkfree(f);\n}\n")]], [], with_tree=False)
+    # BLD002: frob_get() no longer calls frob_sum() (mm/frob.c:4)
+    case("BLD002-unused-static-function", "fires-last-caller-removed", BASE, [[INLINE_SUM]], ["1 mm/frob.c:4"])
+    case("BLD002-unused-static-function", "silent-still-in-ops-table", {
+        **BASE, "mm/frob.c": DEF + "\nstatic const struct frob_ops ops = {\n\t.sum = frob_sum,\n};\n"},
+         [[INLINE_SUM]], [])
+    case("BLD002-unused-static-function", "silent-built-by-macro", {"drivers/frob/attr.c": ATTR},
+         [[("drivers/frob/attr.c", 'sysfs_emit(buf, "%d\\n", frob_level)', 'sysfs_emit(buf, "%d\\n", frob_level + 1)')]],
+         [])
+    # BLD003: `ret` in frob_get() loses its last use (mm/frob.c:11)
+    case("BLD003-unused-variable", "fires-last-use-removed", BASE, [[INLINE_SUM]], ["1 mm/frob.c:11"])
+    # without a tree the whole function must be in the patch: a new one with a stray `old` (mm/frob.c:24)
+    reset = ("mm/frob.c", "void frob_put(struct frob *f)\n{\n\tkfree(f);\n}\n",
+             "void frob_put(struct frob *f)\n{\n\tkfree(f);\n}\n\n"
+             "static void frob_reset(struct frob *f)\n{\n\tint old;\n\n\tf->count = 0;\n}\n")
+    case("BLD003-unused-variable", "fires-new-function-without-tree", BASE, [[reset]], ["1 mm/frob.c:24"],
+         with_tree=False)
+    # ...and it is not flagged when only part of the function shows (frob_get()'s head is out of the hunk)
+    case("BLD003-unused-variable", "silent-without-tree-partial-function", BASE, [[INLINE_SUM]], [], with_tree=False)
+    case("BLD003-unused-variable", "silent-used-by-macro", {"drivers/frob/mmio.c": MMIO},
+         [[("drivers/frob/mmio.c", "int tries = 10;", "int tries = 20;")]], [])
+    case("BLD003-unused-variable", "silent-maybe-unused", BASE,
+         [[INLINE_SUM, ("mm/frob.c", "\tint ret;\n", "\tint ret __maybe_unused;\n")]], [])
+
+
+if __name__ == "__main__":
+    main()
