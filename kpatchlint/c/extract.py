@@ -286,6 +286,58 @@ def _line_starts(src: bytes) -> list[int]:
     return starts
 
 
+# operators and punctuation no parameter type holds (array sizes aside): a misread call
+_GARBAGE_PARAM_RE = re.compile(r'&|->|[,"!?+=%<>]')
+_BRACKETS_RE = re.compile(r"\[[^\]]*\]|\([^()]*\)")
+
+
+def _matching_paren(src: bytes, i: int, limit: int = 8192) -> int:
+    """Offset just past the `)` matching the `(` at src[i], skipping strings, character
+    constants and comments; -1 when there is none within `limit` bytes."""
+    if i >= len(src) or src[i] != 0x28:
+        return -1
+    depth = 0
+    n = min(len(src), i + limit)
+    while i < n:
+        c = src[i]
+        if c in (0x22, 0x27):
+            j = i + 1
+            while j < n and src[j] != c and src[j] != 0x0A:
+                j += 2 if src[j] == 0x5C else 1
+            i = j + 1
+            continue
+        if c == 0x2F and i + 1 < n and src[i + 1] == 0x2A:
+            j = src.find(b"*/", i + 2, n)
+            if j < 0:
+                return -1
+            i = j + 2
+            continue
+        if c == 0x2F and i + 1 < n and src[i + 1] == 0x2F:
+            j = src.find(b"\n", i, n)
+            i = n if j < 0 else j
+            continue
+        if c == 0x28:
+            depth += 1
+        elif c == 0x29:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif c in (0x3B, 0x7B, 0x7D) and depth:
+            return -1  # `;`, `{` or `}` inside: not one argument list
+        i += 1
+    return -1
+
+
+def _garbage_param(t: str) -> bool:
+    """Array sizes and function-pointer parameter lists aside, does the type hold an operator?"""
+    for _ in range(4):
+        u = _BRACKETS_RE.sub("", t)
+        if u == t:
+            break
+        t = u
+    return bool(_GARBAGE_PARAM_RE.search(t))
+
+
 def extract_facts(path: str, src: bytes, digest: str = "", *, line_offset: int = 0,
                   cap: Confidence = Confidence.HIGH, fragment_rows: tuple[int, int] | None = None) -> FileFacts:
     """Parse `src` and return its facts. Lines are shifted by `line_offset` (for fragments).
@@ -384,6 +436,8 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
                 doc = _doc_before(node, tx, off, frag_rows)
             fs_kwargs: dict = {}
             params = _params(src, plist, tx)
+            if any(_garbage_param(p.type) for p in params):
+                continue  # `f(a, &b->c);` read as a declaration (code after a macro tree-sitter cut short)
             if kind == "definition":
                 body = node.child_by_field_name("body")
                 if body is None:
@@ -443,6 +497,17 @@ def _extract(path: str, src: bytes, root: Node, digest: str, off: int, cap: Conf
             continue  # a call through a function-pointer parameter that shadows a global name
         end_row = anode.end_point[0]
         confidence = med if (in_err or cnode.has_error or anode.has_error) else hi
+        if anode.has_error or not args_text.endswith(")"):
+            # tree-sitter cut the argument list short (an unexpanded macro nearby): count the
+            # arguments from the text up to the matching `)`, or trust none of them
+            e = _matching_paren(src, anode.start_byte)
+            if e < 0:
+                confidence = Confidence.LOW
+            else:
+                full = src[anode.start_byte:e].decode("utf-8", "replace")
+                if full != args_text:
+                    args_text = full
+                    args = split(full)
         if frag_rows is not None and (start[0] <= frag_rows[0] or end_row >= frag_rows[1]):
             confidence = low
         if "#" in args_text and _DIRECTIVE_RE.search(args_text):

@@ -32,6 +32,24 @@ def _may_expand(index, args: tuple[str, ...]) -> bool:
     return False
 
 
+def _variadic_macro_args(index, call) -> bool:
+    """A call in the body of a variadic macro that passes the macro's variable arguments on
+    (`#define REPORT(x...) __fortify_report(x)`): the count is the caller's."""
+    if not call.in_macro or call.caller is None:
+        return False
+    for m in index.macros(call.caller):
+        params = m.params or ()
+        if "..." not in params and not any(p.endswith("...") for p in params):
+            continue
+        named = {p[:-3] for p in params if p.endswith("...")} | {"__VA_ARGS__"}
+        idx = params.index("...") if "..." in params else -1
+        if idx > 0:
+            named.add(params[idx - 1])
+        if any(a in named or a.startswith("##") for a in call.args):
+            return True
+    return False
+
+
 def split_top(body: str) -> str:
     """The body with everything inside brackets removed, so only top-level commas remain."""
     out, depth = [], 0
@@ -110,7 +128,7 @@ the minimum count only.
                 have = len(call.args)
                 if have == expected:
                     continue
-                if have < expected and _may_expand(index, call.args):
+                if have < expected and (_may_expand(index, call.args) or _variadic_macro_args(index, call)):
                     continue
                 decl = next((f for f in cands if not f.is_definition), cands[0])
                 word = "many" if have > expected else "few"

@@ -5,9 +5,29 @@ from __future__ import annotations
 from typing import Iterator
 
 from kpatchlint.c.cond import exclusive
+from kpatchlint.c.model import FunctionSig
 from kpatchlint.checks.base import Context, Label, Rule
 from kpatchlint.checks.common import compare, kind_label, loc, pick_stale, solid
 from kpatchlint.findings import Finding, Severity
+
+
+def _pointer(t: str) -> bool:
+    return "*" in t or "[" in t
+
+
+def _build_severity(a: FunctionSig, b: FunctionSig, sev: Severity) -> Severity:
+    """The two variants are never in one build: what breaks is the callers. A different count
+    of parameters does (every caller passes one of the counts), and so does a pointer where the
+    other variant takes a number (gcc 14: -Werror=int-conversion); `int` for an `enum`, or `int`
+    returned where the other returns `void`, builds (callers that use the value are the other
+    variant's), so it is drift, a warning."""
+    if a.arity != b.arity:
+        return sev
+    if any(_pointer(p.type) != _pointer(q.type) for p, q in zip(a.params, b.params)):
+        return sev
+    if not a.is_void and not b.is_void and _pointer(a.return_type) != _pointer(b.return_type):
+        return sev
+    return min(sev, Severity.WARNING)
 
 
 class StubDrift(Rule):
@@ -67,7 +87,8 @@ different directories are not compared.
                         continue
                     yield self.finding(
                         f"{kind_label(stale)} of `{name}` does not match the {kind_label(ref)}: it {diff.text}",
-                        loc(stale), f"{name}|{s.path}|{'/'.join(s.cond)}|{r.path}", function=name, severity=diff.severity,
+                        loc(stale), f"{name}|{s.path}|{'/'.join(s.cond)}|{r.path}", function=name,
+                        severity=_build_severity(stale, ref, diff.severity),
                         confidence=min(s.confidence, r.confidence),
                         note=f"{kind_label(ref)} at {ref.path}:{ref.line}: `{ref.signature()}`; "
                              "a build with the other configuration (e.g. allnoconfig) breaks",
