@@ -1,0 +1,99 @@
+"""BLD002 unused-static-function: a `static` function its file no longer uses (-Wunused-function)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from kpatchlint.checks.base import Context, Rule
+from kpatchlint.checks.build._shared import (
+    directory_macro_words, file_identifier_lines, kernel_c, maybe_generated, used_by_headers,
+)
+from kpatchlint.checks.common import loc
+from kpatchlint.checks.params.shared import head_text
+from kpatchlint.findings import Finding, Severity
+
+_HEAD_SKIP_RE = re.compile(r"\b(?:__maybe_unused|__always_unused|__used|__unused|__attribute__|inline)\b")
+_INCLUDED: dict[tuple[int, str], bool] = {}
+
+
+class UnusedStaticFunction(Rule):
+    code = "BLD002"
+    name = "unused-static-function"
+    family = "build"
+    severity = Severity.WARNING
+    summary = "a `static` function is defined but nothing in its file uses it (gcc -Wunused-function)"
+    doc = """
+## What it does
+For each `static` (not `inline`) function of a .c file that the series touches or whose
+callers it changes, looks for its name anywhere else in the file: a call, an ops table, a
+macro, `EXPORT_SYMBOL`, an `#ifdef` arm. When there is none, the function is unused. Needs
+the whole file, so it runs with a tree only.
+
+## Why is this bad?
+gcc warns "'f' defined but not used [-Wunused-function]" and the kernel test robot reports
+it: a patch removed the last caller (or added a helper nobody calls yet, or calls it only from
+a later patch, which breaks the build with `CONFIG_WERROR` in the middle of the series).
+
+## Example
+```c
+static void swap_range_alloc(struct swap_info_struct *si, unsigned int nr)
+{	/* its only caller was converted to swap_range_alloc_locked() */
+```
+
+## Use instead
+Remove the function with its last caller, or add it in the patch that first calls it.
+
+## Known limits
+Functions marked `__maybe_unused`/`__used`, `static inline` functions (gcc does not warn about
+them) and functions of a .c file another file `#include`s are not flagged, nor a function whose
+name a macro could build from one of its arguments (`DEFINE_SHOW_ATTRIBUTE(foo)` uses
+`foo_show`, `DEVICE_ATTR_RW(x)` uses `x_show` and `x_store`). A use inside `#if 0` counts.
+"""
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.diff_only:
+            return
+        for name in sorted(ctx.focus):
+            for f in ctx.index.functions(name):
+                if not (f.is_definition and f.storage == "static" and not f.inline and kernel_c(f.path)):
+                    continue
+                lines = file_identifier_lines(ctx, f.path)
+                if lines is None:
+                    continue
+                decls = {g.line for g in ctx.index.functions(name) if g.path == f.path}
+                head_end = max(f.name_line or f.line, f.line)
+                uses = [n for n in lines.get(name, ()) if not (f.line <= n <= head_end) and n not in decls]
+                if uses or _HEAD_SKIP_RE.search(head_text(ctx, f)):
+                    continue
+                if maybe_generated(ctx, f.path, name) or used_by_headers(ctx, f.path, name):
+                    continue
+                if name in directory_macro_words(ctx, f.path):
+                    continue  # a macro of the headers beside it calls it
+                if _included_elsewhere(ctx, f.path):
+                    continue
+                yield self.finding(
+                    f"`{name}` defined but not used", loc(f), f"{name}|{f.path}", function=name,
+                    confidence=f.confidence,
+                    note="gcc: -Wunused-function; remove it with its last caller, or add it with its first",
+                )
+
+
+def _included_elsewhere(ctx: Context, path: str) -> bool:
+    """Is this .c file `#include`d by another file (its static functions are used there)?"""
+    base = ctx.snapshot.base
+    if base is None:
+        return True
+    stem = path.rsplit("/", 1)[-1][:-2]
+    key = (id(base), path)
+    if key not in _INCLUDED:
+        try:
+            files: set[str] | None = set(base.grep_files({stem}))
+        except Exception:  # cannot search: assume the worst (quiet)
+            files = None
+        pat = re.compile(rb'#\s*include\s*["<][^">]*\b' + re.escape(stem.encode()) + rb'\.c[">]')
+        found = files is None or any(p != path and pat.search(base.read(p) or b"") for p in files)
+        if len(_INCLUDED) > 4096:
+            _INCLUDED.clear()
+        _INCLUDED[key] = found
+    return _INCLUDED[key]

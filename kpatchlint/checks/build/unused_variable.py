@@ -1,0 +1,121 @@
+"""BLD003 unused-variable: a local variable nothing in its function names (-Wunused-variable)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from kpatchlint.c.locals import LocalVar, name_counts, unused_locals
+from kpatchlint.checks.base import Context, Rule
+from kpatchlint.checks.build._shared import directory_macro_words, kernel_c
+from kpatchlint.checks.params.shared import source_lines
+from kpatchlint.findings import Finding, Severity
+from kpatchlint.location import Confidence, Location
+
+_UNUSED: dict[tuple, list[LocalVar]] = {}
+
+
+class UnusedVariable(Rule):
+    code = "BLD003"
+    name = "unused-variable"
+    family = "build"
+    severity = Severity.WARNING
+    summary = "a local variable is declared and never used (gcc -Wunused-variable)"
+    doc = """
+## What it does
+Lists the variables declared in the body of each function the series touches and flags one
+whose name occurs nowhere else in the function: not in an expression, a macro argument, an
+`#ifdef` arm, `sizeof`, or inline assembly. The whole function must be known (with a tree,
+always; without one, when the patches show all of it).
+
+## Why is this bad?
+gcc warns "unused variable 'x' [-Wunused-variable]" in every kernel build, and the kernel test
+robot reports it, typically after a patch removed the last use of a variable and kept its
+declaration. With `CONFIG_WERROR` the build fails.
+
+## Example
+```c
+static int swap_slot_free(struct swap_info_struct *si, unsigned long offset)
+{
+	struct swap_cluster_info *ci;	/* the patch removed lock_cluster(si, offset) */
+	unsigned char count;
+	...
+```
+
+## Use instead
+Remove the declaration together with its last use.
+
+## Known limits
+Declarations with attributes (`__maybe_unused`, `__free(kfree)`, `__attribute__((cleanup))`)
+and those tree-sitter cannot parse are skipped; a variable used only by a macro whose body
+names it (`#define REG(x) readl(base + (x))`) counts as used when that macro's definition is
+known. "Set but not used" (-Wunused-but-set-variable) is not checked.
+"""
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        index = ctx.index
+        for name in sorted(ctx.focus):
+            for f in index.functions(name):
+                if not f.is_definition or f.is_stub or not kernel_c(f.path):
+                    continue
+                if f.confidence < Confidence.MEDIUM and not ctx.diff_only:
+                    continue
+                st = ctx.snapshot.state(f.path)
+                if st is None:
+                    continue
+                key = (f.path, st.digest, f.line, f.end_line)
+                found = _UNUSED.get(key)
+                if found is None:
+                    lines = source_lines(ctx, f.path, f.line, f.end_line)
+                    found = unused_locals("\n".join(lines), f.line) if lines is not None else []
+                    if len(_UNUSED) > 20_000:
+                        _UNUSED.clear()
+                    _UNUSED[key] = found
+                idents: set[str] | None = None
+                for v in found:
+                    if idents is None:
+                        lines = source_lines(ctx, f.path, f.line, f.end_line) or []
+                        idents = set(name_counts("\n".join(lines)))
+                    if _macro_names(index, ctx, f.path, v.name, idents):
+                        continue
+                    if not ctx.diff_only and v.name in directory_macro_words(ctx, f.path):
+                        continue  # a macro of the driver's own headers may name it
+                    text = ctx.line_text(f.path, v.line) or ""
+                    col = _column(text, v.name)
+                    yield self.finding(
+                        f"unused variable `{v.name}` in `{name}`", Location(f.path, v.line, col),
+                        f"{name}|{f.path}|{v.name}", function=name,
+                        confidence=min(f.confidence, Confidence.MEDIUM) if ctx.diff_only else f.confidence,
+                        note="gcc: unused variable [-Wunused-variable]; remove the declaration with its last use",
+                    )
+
+
+def _column(text: str, name: str) -> int:
+    m = re.search(r"\b" + re.escape(name) + r"\b", text)
+    return m.start() + 1 if m else 1
+
+
+def _macro_names(index, ctx: Context, path: str, name: str, func_idents: set[str]) -> bool:
+    """Does a macro the function invokes, directly or through other macros, name `name` in its
+    body without taking it as a parameter (`#define SF(x) (r->x)` uses the caller's `r`)?"""
+    macros: dict[str, list] = {}
+    for facts in [index.files.get(path)] + [index.files.get(p) for p in index.includes(path)]:
+        if facts is not None:
+            for m in facts.macros:
+                if m.body:
+                    macros.setdefault(m.name, []).append(m)
+    pat = re.compile(r"\b" + re.escape(name) + r"\b")
+    todo = [n for n in func_idents if n in macros]
+    seen = set(todo)
+    while todo:
+        for m in macros[todo.pop()]:
+            if name not in (m.params or ()) and pat.search(m.body):
+                return True
+            for ident in _IDENT_RE.findall(m.body):
+                if ident in macros and ident not in seen:
+                    seen.add(ident)
+                    todo.append(ident)
+    return False
+
+
+_IDENT_RE = re.compile(r"[A-Za-z_]\w*")
