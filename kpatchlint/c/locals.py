@@ -70,8 +70,9 @@ def _plain_declaration(decl: Node, parent: Node) -> bool:
     return True
 
 
-def local_variables(text: str, first_line: int = 1) -> list[LocalVar]:
-    """Variables declared in the body of the one function definition in `text`."""
+def local_variables(text: str, first_line: int = 1, *, every: bool = False) -> list[LocalVar]:
+    """Variables declared in the body of the one function definition in `text` (`every`: also
+    those with attributes or cleanups, for questions of scope rather than of use)."""
     raw = text.encode("utf-8", "surrogateescape")
     tree = parser().parse(mask_kernel_macros(raw))
     fn = next((c for c in tree.root_node.children if c.type == "function_definition"), None)
@@ -89,7 +90,7 @@ def local_variables(text: str, first_line: int = 1) -> list[LocalVar]:
                 if not _plain_declaration(child, node):
                     continue
                 decl = raw[child.start_byte:child.end_byte].decode("utf-8", "replace")
-                if _QUIET_RE.search(decl) or "extern" in decl.split("(")[0].split():
+                if not every and (_QUIET_RE.search(decl) or "extern" in decl.split("(")[0].split()):
                     continue
                 for d in child.children_by_field_name("declarator"):
                     ident = _declared_name(d)

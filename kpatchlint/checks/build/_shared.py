@@ -208,33 +208,42 @@ def maybe_generated(ctx: Context, path: str, name: str) -> bool:
     return any(t.fullmatch(name) for t in paste_templates(ctx, path))
 
 
-def directory_macro_words(ctx: Context, path: str) -> frozenset[str]:
-    """Identifiers in the `#define` bodies of the headers beside `path` (a driver's own
-    headers, included directly or not): `#define e_dev_info(fmt, ...) dev_info(&adapter->...)`."""
+def directory_macros(ctx: Context, path: str) -> dict[str, list[tuple[frozenset[str], str]]]:
+    """Macros (name -> [(parameters, body)]) of the headers beside `path` and in the two
+    directories above it, included directly or not: a driver's own `#define e_dev_info(fmt,
+    ...) dev_info(&adapter->pdev->dev, ...)`, amdgpu's `REG()` in dc/dio/ for dc/dio/dcn401/."""
     base = ctx.snapshot.base
     d = path.rsplit("/", 1)[0] if "/" in path else ""
     key = (id(base), d)
-    got = _DIR_WORDS.get(key)
+    got = _DIR_MACROS.get(key)
     if got is None:
-        words: set[str] = set()
+        got = {}
         if base is not None:
-            try:
-                names = [p for p in base.files([d] if d else []) if p.endswith(".h") and p.rsplit("/", 1)[0] == d]
-            except Exception:  # an unlistable directory: no words
-                names = []
-            for p in names[:200]:
+            dirs = {d}
+            for _ in range(2):
+                if "/" in d:
+                    d = d.rsplit("/", 1)[0]
+                    dirs.add(d)
+            names: list[str] = []
+            for one in sorted(dirs):
+                try:
+                    names += [p for p in base.files([one]) if p.endswith(".h") and p.rsplit("/", 1)[0] == one]
+                except Exception:  # an unlistable directory: no macros
+                    continue
+            for p in names[:300]:
                 st = ctx.snapshot.state(p)
                 if st is None or not st.is_full:
                     continue
                 for m in _DEFINE_RE.finditer(st.data().decode("utf-8", "surrogateescape")):
-                    words |= set(_WORD_RE.findall(m.group(3)))
-        if len(_DIR_WORDS) > 1024:
-            _DIR_WORDS.clear()
-        got = _DIR_WORDS[key] = frozenset(words)
+                    params = frozenset(a.strip() for a in (m.group(2) or "").split(",") if a.strip())
+                    got.setdefault(m.group(1), []).append((params, m.group(3)))
+        if len(_DIR_MACROS) > 1024:
+            _DIR_MACROS.clear()
+        _DIR_MACROS[key] = got
     return got
 
 
-_DIR_WORDS: dict[tuple[int, str], frozenset[str]] = {}
+_DIR_MACROS: dict[tuple[int, str], dict[str, list[tuple[frozenset[str], str]]]] = {}
 
 
 def used_by_headers(ctx: Context, path: str, name: str) -> bool:

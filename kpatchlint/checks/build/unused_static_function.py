@@ -7,7 +7,7 @@ from typing import Iterator
 
 from kpatchlint.checks.base import Context, Rule
 from kpatchlint.checks.build._shared import (
-    directory_macro_words, file_identifier_lines, kernel_c, maybe_generated, used_by_headers,
+    directory_macros, file_identifier_lines, kernel_c, maybe_generated, used_by_headers,
 )
 from kpatchlint.checks.common import loc
 from kpatchlint.checks.params.shared import head_text
@@ -68,7 +68,7 @@ name a macro could build from one of its arguments (`DEFINE_SHOW_ATTRIBUTE(foo)`
                     continue
                 if maybe_generated(ctx, f.path, name) or used_by_headers(ctx, f.path, name):
                     continue
-                if name in directory_macro_words(ctx, f.path):
+                if _named_by(directory_macros(ctx, f.path), name):
                     continue  # a macro of the headers beside it calls it
                 if _included_elsewhere(ctx, f.path):
                     continue
@@ -77,6 +77,11 @@ name a macro could build from one of its arguments (`DEFINE_SHOW_ATTRIBUTE(foo)`
                     confidence=f.confidence,
                     note="gcc: -Wunused-function; remove it with its last caller, or add it with its first",
                 )
+
+
+def _named_by(macros: dict[str, list[tuple[frozenset[str], str]]], name: str) -> bool:
+    pat = re.compile(r"\b" + re.escape(name) + r"\b")
+    return any(pat.search(body) for defs in macros.values() for _, body in defs)
 
 
 def _included_elsewhere(ctx: Context, path: str) -> bool:

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from kpatchlint.c.locals import LocalVar, name_counts, unused_locals
 from kpatchlint.checks.base import Context, Rule
-from kpatchlint.checks.build._shared import directory_macro_words, kernel_c
+from kpatchlint.checks.build._shared import directory_macros, kernel_c
 from kpatchlint.checks.params.shared import source_lines
 from kpatchlint.findings import Finding, Severity
 from kpatchlint.location import Confidence, Location
@@ -76,10 +76,10 @@ known. "Set but not used" (-Wunused-but-set-variable) is not checked.
                     if idents is None:
                         lines = source_lines(ctx, f.path, f.line, f.end_line) or []
                         idents = set(name_counts("\n".join(lines)))
+                        if _unknown_macros(index, f, idents):
+                            break  # `REG_UPDATE(...)` from a header we do not see may name any local
                     if _macro_names(index, ctx, f.path, v.name, idents):
                         continue
-                    if not ctx.diff_only and v.name in directory_macro_words(ctx, f.path):
-                        continue  # a macro of the driver's own headers may name it
                     text = ctx.line_text(f.path, v.line) or ""
                     col = _column(text, v.name)
                     yield self.finding(
@@ -90,6 +90,21 @@ known. "Set but not used" (-Wunused-but-set-variable) is not checked.
                     )
 
 
+def _unknown_macros(index, f, idents: set[str]) -> bool:
+    """Does the function invoke an all-caps macro whose definition is not known?"""
+    facts = index.files.get(f.path)
+    if facts is None:
+        return True
+    for c in facts.calls:
+        if f.line <= c.line <= f.end_line and _CAPS_RE.match(c.callee) and not index.macros(c.callee) \
+                and not index.functions(c.callee):
+            return True
+    return False
+
+
+_CAPS_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
 def _column(text: str, name: str) -> int:
     m = re.search(r"\b" + re.escape(name) + r"\b", text)
     return m.start() + 1 if m else 1
@@ -98,20 +113,23 @@ def _column(text: str, name: str) -> int:
 def _macro_names(index, ctx: Context, path: str, name: str, func_idents: set[str]) -> bool:
     """Does a macro the function invokes, directly or through other macros, name `name` in its
     body without taking it as a parameter (`#define SF(x) (r->x)` uses the caller's `r`)?"""
-    macros: dict[str, list] = {}
+    macros: dict[str, list[tuple[frozenset[str], str]]] = {}
     for facts in [index.files.get(path)] + [index.files.get(p) for p in index.includes(path)]:
         if facts is not None:
             for m in facts.macros:
                 if m.body:
-                    macros.setdefault(m.name, []).append(m)
+                    macros.setdefault(m.name, []).append((frozenset(m.params or ()), m.body))
+    if not ctx.diff_only:
+        for mname, defs in directory_macros(ctx, path).items():
+            macros.setdefault(mname, []).extend(defs)
     pat = re.compile(r"\b" + re.escape(name) + r"\b")
     todo = [n for n in func_idents if n in macros]
     seen = set(todo)
     while todo:
-        for m in macros[todo.pop()]:
-            if name not in (m.params or ()) and pat.search(m.body):
+        for params, body in macros[todo.pop()]:
+            if name not in params and pat.search(body):
                 return True
-            for ident in _IDENT_RE.findall(m.body):
+            for ident in _IDENT_RE.findall(body):
                 if ident in macros and ident not in seen:
                     seen.add(ident)
                     todo.append(ident)
