@@ -153,6 +153,12 @@ def _norm_type(text: str) -> str:
     return t
 
 
+_CAPS_WORD_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_C_TYPE_WORDS = frozenset("int char long short unsigned signed float double void const volatile _Bool bool "
+                          "restrict register".split())
+_TRAILING_ATTR_RE = re.compile(r"^(.*[\w*\s])\b([a-z_]\w*)\s*$", re.DOTALL)
+
+
 def _params(src: bytes, plist: Node, tx=None) -> tuple[Param, ...]:
     if tx is None:
         def tx(n: Node) -> str:
@@ -178,7 +184,12 @@ def _params(src: bytes, plist: Node, tx=None) -> tuple[Param, ...]:
             continue
         ps, pe = p.start_byte, p.end_byte
         typ = (src[ps:d.start_byte] + src[d.end_byte:pe]).decode("utf-8", "replace")
-        out.append(Param(_norm_type(typ), tx(d)))
+        name = tx(d)
+        m = _TRAILING_ATTR_RE.match(typ) if _CAPS_WORD_RE.match(name) else None
+        if m and m.group(2) not in _C_TYPE_WORDS and not m.group(1).rstrip().endswith(("struct", "union", "enum")):
+            # `ppc_cpu_t dialect ATTRIBUTE_UNUSED`: the last word is an attribute macro
+            typ, name = m.group(1), m.group(2)
+        out.append(Param(_norm_type(typ), name))
     if len(out) == 1 and out[0].name is None and out[0].type == "void":
         return ()
     return tuple(out)

@@ -118,7 +118,7 @@ def maybe_pasted(name: str, bases: frozenset[str]) -> bool:
 
 
 _CHAIN_RE = re.compile(r"\w+(?:\s*##\s*\w+)+")
-_DEFINE_RE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\(([^)]*)\))?((?:[^\n]*\\\n)*[^\n]*)", re.MULTILINE)
+DEFINE_RE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)(?:\(([^)]*)\))?((?:[^\n]*\\\n)*[^\n]*)", re.MULTILINE)
 _TEMPLATES: dict[tuple[int, str], list[re.Pattern[str]]] = {}
 
 
@@ -138,7 +138,7 @@ def paste_templates(ctx: Context, path: str) -> list[re.Pattern[str]]:
         if facts is not None:
             macros += [(set(m.params or ()), m.body) for m in facts.macros if m.body and "##" in m.body]
     # the file's own `#define`s from its text: tree-sitter misses those inside initialisers
-    for m in _DEFINE_RE.finditer(file_text(ctx, path) or ""):
+    for m in DEFINE_RE.finditer(file_text(ctx, path) or ""):
         if "##" in m.group(3):
             macros.append(({a.strip() for a in (m.group(2) or "").split(",")}, m.group(3)))
     for params, body in macros:
@@ -234,7 +234,7 @@ def directory_macros(ctx: Context, path: str) -> dict[str, list[tuple[frozenset[
                 st = ctx.snapshot.state(p)
                 if st is None or not st.is_full:
                     continue
-                for m in _DEFINE_RE.finditer(st.data().decode("utf-8", "surrogateescape")):
+                for m in DEFINE_RE.finditer(st.data().decode("utf-8", "surrogateescape")):
                     params = frozenset(a.strip() for a in (m.group(2) or "").split(",") if a.strip())
                     got.setdefault(m.group(1), []).append((params, m.group(3)))
         if len(_DIR_MACROS) > 1024:

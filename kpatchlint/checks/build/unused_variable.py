@@ -7,7 +7,7 @@ from typing import Iterator
 
 from kpatchlint.c.locals import LocalVar, name_counts, unused_locals
 from kpatchlint.checks.base import Context, Rule
-from kpatchlint.checks.build._shared import directory_macros, kernel_c
+from kpatchlint.checks.build._shared import DEFINE_RE, directory_macros, file_text, kernel_c
 from kpatchlint.checks.params.shared import source_lines
 from kpatchlint.findings import Finding, Severity
 from kpatchlint.location import Confidence, Location
@@ -78,7 +78,7 @@ known. "Set but not used" (-Wunused-but-set-variable) is not checked.
                         idents = set(name_counts("\n".join(lines)))
                         if _unknown_macros(index, f, idents):
                             break  # `REG_UPDATE(...)` from a header we do not see may name any local
-                    if _macro_names(index, ctx, f.path, v.name, idents):
+                    if _macro_names(index, ctx, f.path, v.name, idents) or _own_defines_name(ctx, f.path, v.name):
                         continue
                     text = ctx.line_text(f.path, v.line) or ""
                     col = _column(text, v.name)
@@ -88,6 +88,16 @@ known. "Set but not used" (-Wunused-but-set-variable) is not checked.
                         confidence=min(f.confidence, Confidence.MEDIUM) if ctx.diff_only else f.confidence,
                         note="gcc: unused variable [-Wunused-variable]; remove the declaration with its last use",
                     )
+
+
+def _own_defines_name(ctx: Context, path: str, name: str) -> bool:
+    """Does a `#define` of the file itself name `name` (`#define REG(reg) (enc3->regs->reg)`)?
+    Drivers reach such macros through chains of helpers from headers we may not see."""
+    text = file_text(ctx, path)
+    if text is None:
+        return False
+    pat = re.compile(r"\b" + re.escape(name) + r"\b")
+    return any(pat.search(m.group(3)) for m in DEFINE_RE.finditer(text))
 
 
 def _unknown_macros(index, f, idents: set[str]) -> bool:
