@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write fixtures/rules/BLD00N-*/ cases (tree/, patches/*.patch, expected.txt) from the small
+"""Write fixtures/rules/BLD00N-*/ and PAR009-*/ cases (tree/, patches/*.patch, expected.txt) from the small
 invented trees below. Expected findings are written by hand next to each case (line numbers in
 the file after the named patch). Run from the repo root: python3 tools/make_build_fixtures.py"""
 
@@ -121,6 +121,19 @@ def main() -> None:
          [[("drivers/frob/mmio.c", "int tries = 10;", "int tries = 20;")]], [])
     case("BLD003-unused-variable", "silent-maybe-unused", BASE,
          [[INLINE_SUM, ("mm/frob.c", "\tint ret;\n", "\tint ret __maybe_unused;\n")]], [])
+
+    # PAR009: frob_get() becomes frob_take(); the kernel-doc head still says frob_get (mm/kdoc.c:2)
+    kdoc = {"mm/kdoc.c": "/**\n * frob_get - take a reference\n * @f: the frob\n */\n"
+                         "int frob_get(struct frob *f)\n{\n\treturn ++f->count;\n}\n",
+            "include/linux/kdoc.h": "int frob_get(struct frob *f);\n"}
+    rename = [("mm/kdoc.c", "int frob_get(struct frob *f)\n", "int frob_take(struct frob *f)\n"),
+              ("include/linux/kdoc.h", "int frob_get(", "int frob_take(")]
+    case("PAR009-kdoc-wrong-name", "fires-rename-missed-comment", kdoc, [rename], ["1 mm/kdoc.c:2"])
+    case("PAR009-kdoc-wrong-name", "silent-comment-renamed", kdoc,
+         [rename + [("mm/kdoc.c", " * frob_get - take", " * frob_take - take")]], [])
+    case("PAR009-kdoc-wrong-name", "silent-noprof", kdoc,
+         [[("mm/kdoc.c", "int frob_get(struct frob *f)\n", "int frob_get_noprof(struct frob *f)\n"),
+           ("include/linux/kdoc.h", "int frob_get(", "int frob_get_noprof(")]], [])
 
 
 if __name__ == "__main__":

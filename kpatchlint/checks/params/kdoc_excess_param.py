@@ -45,8 +45,8 @@ Delete (or rename) the `@alloc:` line in the patch that removes the parameter.
 
 ## Known limits
 Only blocks directly above the declaration, whose head names the function, are checked
-(scripts/kernel-doc also pairs a block with a declaration after blank lines, and reports a
-head naming another function as "expecting prototype"). Function-like macros are not
+(scripts/kernel-doc also pairs a block with a declaration after blank lines; a head naming
+another function is PAR009). Function-like macros are not
 checked (their documented arguments are kernel-doc's own well-known source of noise), nor
 `@...` of variadic functions, nor declarations with unnamed parameters, nor declarations
 parsed from a cut diff fragment (low confidence).
