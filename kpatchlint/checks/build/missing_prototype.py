@@ -72,6 +72,8 @@ declare it.
             if any(g.path.endswith(".h") for g in fns):
                 continue  # defined in a header too: declared there in some configuration
             for d in defs:
+                if base is not None and d.confidence < Confidence.MEDIUM:
+                    continue  # known from hunks only (a file that could not be read): no tree to ask
                 head = (_attribute_lines(ctx, d) + " " + head_text(ctx, d)).strip()
                 if re.search(r"\bstatic\b", head) or macro_storage(head):
                     continue  # `static` on a line of its own above attributes; `STATIC` (xfs)
