@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write fixtures/rules/BLD00N-*/ and PAR009-*/ cases (tree/, patches/*.patch, expected.txt) from the small
+"""Write fixtures/rules/BLD00N-*/, PAR009-*/ and SIG008-*/ cases (tree/, patches/*.patch, expected.txt) from the small
 invented trees below. Expected findings are written by hand next to each case (line numbers in
 the file after the named patch). Run from the repo root: python3 tools/make_build_fixtures.py"""
 
@@ -134,6 +134,18 @@ def main() -> None:
     case("PAR009-kdoc-wrong-name", "silent-noprof", kdoc,
          [[("mm/kdoc.c", "int frob_get(struct frob *f)\n", "int frob_get_noprof(struct frob *f)\n"),
            ("include/linux/kdoc.h", "int frob_get(", "int frob_get_noprof(")]], [])
+
+    # SIG008: frob_get() starts calling frob_count(), a static helper defined below it (mm/frob.c:13)
+    count_below = ("mm/frob.c", "void frob_put(struct frob *f)\n",
+                   "static int frob_count(struct frob *f)\n{\n\treturn f->count;\n}\n\nvoid frob_put(struct frob *f)\n")
+    use_it = ("mm/frob.c", "\tret = frob_sum(f, n);\n", "\tret = frob_sum(f, n) + frob_count(f);\n")
+    case("SIG008-use-before-declaration", "fires-helper-below-caller", BASE, [[count_below, use_it]],
+         ["1 mm/frob.c:13"])
+    case("SIG008-use-before-declaration", "silent-forward-declared", BASE,
+         [[count_below, use_it, ("mm/frob.c", "#include <linux/slab.h>\n",
+                                 "#include <linux/slab.h>\n\nstatic int frob_count(struct frob *f);\n")]], [])
+    case("SIG008-use-before-declaration", "silent-without-tree", BASE, [[count_below, use_it]], [],
+         with_tree=False)
 
 
 if __name__ == "__main__":
