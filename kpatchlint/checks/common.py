@@ -128,3 +128,19 @@ _PLAIN = _Plain()
 
 def where(f) -> str:
     return f"{f.path}:{f.line}"
+
+
+def local_shadows(ctx: Context, call) -> bool:
+    """Is the callee a local variable (a function pointer) of the function the call is in?"""
+    if call.caller is None or call.in_macro:
+        return False
+    for f in ctx.index.functions(call.caller):
+        if f.is_definition and f.path == call.path and f.line <= call.line <= f.end_line:
+            from kpatchlint.c.locals import local_variables
+            from kpatchlint.checks.params.shared import source_lines
+
+            lines = source_lines(ctx, f.path, f.line, f.end_line)
+            if lines is None:
+                return True  # cannot tell: say nothing
+            return any(v.name == call.callee for v in local_variables("\n".join(lines), f.line, every=True))
+    return False

@@ -188,3 +188,21 @@ def test_counts_on_mm(linux_tree: Path) -> None:
     # the workaround flag that the swap-table series later removed is already visible in 6.12
     assert any(f.code == "PAR004" and f.message.startswith("`skip_if_exists` of `__read_swap_cache_async` is `false`")
                and "only in `zswap_writeback_entry`" in f.message for f in res.findings)
+
+
+_EXPECTING_RE = re.compile(r"^(\S+?):\d+: warning: expecting prototype for ([^(]+)\(\)\. Prototype was for ([^(]+)\(\) instead",
+                           re.M)
+# files with (and without: mm/mempool.c documents the `_noprof` functions by their plain names)
+# kernel-doc's "expecting prototype" warnings in 6.12
+EXPECTING_FILES = ["fs/9p/fid.h", "kernel/panic.c", "fs/fuse/fuse_i.h", "fs/befs/datastream.c", "mm/mempool.c",
+                   "kernel/irq/irqdesc.c", "mm/swap_state.c"]
+
+
+def test_par009_agrees_with_kernel_doc(linux_tree: Path) -> None:
+    text = _kernel_doc(linux_tree, EXPECTING_FILES)
+    kd = {(m.group(1), m.group(2), m.group(3)) for m in _EXPECTING_RE.finditer(text)}
+    assert len(kd) >= 5
+    res = lint_tree(DirTree(linux_tree), EXPECTING_FILES, Settings(select=("PAR009",)))
+    ours = _ours(res, "PAR009", r"expecting prototype for ([^(]+)\(\)\. Prototype was for ([^(]+)\(\) instead")
+    ours = {x for x in ours if x[0] in EXPECTING_FILES}
+    assert ours == kd

@@ -270,3 +270,13 @@ def macro_storage(head: str) -> bool:
     function's linkage is whatever that macro expands to."""
     m = _MACRO_WORD_RE.match(head)
     return bool(m) and m.group(1) not in ("__init", "__exit")
+
+
+def tree_mentions(base, names: set[str]) -> dict[str, set[str] | None]:
+    """name -> files of the tree that name it: one search for all (None: it cannot be searched)."""
+    try:
+        if hasattr(base, "grep_names"):
+            return dict(base.grep_names(names))
+        return {n: set(base.grep_files({n})) for n in names}
+    except Exception:  # a tree that cannot be searched: say nothing
+        return {n: None for n in names}

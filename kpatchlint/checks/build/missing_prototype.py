@@ -6,7 +6,7 @@ import re
 from typing import Iterator
 
 from kpatchlint.checks.base import Context, Rule
-from kpatchlint.checks.build._shared import file_text, kernel_c, macro_storage, maybe_generated
+from kpatchlint.checks.build._shared import file_text, kernel_c, macro_storage, maybe_generated, tree_mentions
 from kpatchlint.checks.common import loc
 from kpatchlint.checks.params.shared import head_text
 from kpatchlint.findings import Finding, Severity
@@ -89,7 +89,7 @@ declare it.
                 todo.append((name, d))
         if not todo:
             return
-        mentions = _mentions(base, {name for name, _ in todo}) if base is not None else {}
+        mentions = tree_mentions(base, {name for name, _ in todo}) if base is not None else {}
         for name, d in todo:
             if base is not None and _declared_elsewhere(mentions.get(name), d.path, index):
                 continue
@@ -118,16 +118,6 @@ def _attribute_lines(ctx: Context, d) -> str:
             break
         out.insert(0, t)
     return " ".join(out)
-
-
-def _mentions(base, names: set[str]) -> dict[str, set[str] | None]:
-    """name -> files of the tree that name it: one search for all (None: it cannot be searched)."""
-    try:
-        if hasattr(base, "grep_names"):
-            return dict(base.grep_names(names))
-        return {n: set(base.grep_files({n})) for n in names}
-    except Exception:  # a tree that cannot be searched: say nothing
-        return {n: None for n in names}
 
 
 def _declared_elsewhere(files: set[str] | None, path: str, index) -> bool:

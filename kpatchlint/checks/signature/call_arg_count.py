@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from kpatchlint.c.locals import local_variables
 from kpatchlint.checks.base import Context, Label, Rule
-from kpatchlint.checks.common import kind_label, loc, plural, solid, where
-from kpatchlint.checks.params.shared import source_lines
+from kpatchlint.checks.common import kind_label, loc, local_shadows, plural, solid, where
 from kpatchlint.findings import Finding, Severity
 from kpatchlint.location import Confidence
 
@@ -49,19 +47,6 @@ def _variadic_macro_args(index, call) -> bool:
             named.add(params[idx - 1])
         if any(a in named or a.startswith("##") for a in call.args):
             return True
-    return False
-
-
-def _local_shadows(ctx: Context, call) -> bool:
-    """Is the callee a local variable (a function pointer) of the function the call is in?"""
-    if call.caller is None or call.in_macro:
-        return False
-    for f in ctx.index.functions(call.caller):
-        if f.is_definition and f.path == call.path and f.line <= call.line <= f.end_line:
-            lines = source_lines(ctx, f.path, f.line, f.end_line)
-            if lines is None:
-                return True  # cannot tell: say nothing
-            return any(v.name == call.callee for v in local_variables("\n".join(lines), f.line, every=True))
     return False
 
 
@@ -145,7 +130,7 @@ the minimum count only.
                     continue
                 if have < expected and (_may_expand(index, call.args) or _variadic_macro_args(index, call)):
                     continue
-                if _local_shadows(ctx, call):
+                if local_shadows(ctx, call):
                     continue  # `init_fn clk_init = ...; return clk_init(dev, regmap);`
                 decl = next((f for f in cands if not f.is_definition), cands[0])
                 word = "many" if have > expected else "few"

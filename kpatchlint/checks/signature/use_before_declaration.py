@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from kpatchlint.c.cond import exclusive
 from kpatchlint.checks.base import Context, Label, Rule
-from kpatchlint.checks.common import loc, solid
+from kpatchlint.checks.build._shared import file_identifier_lines, tree_mentions
+from kpatchlint.checks.common import local_shadows, loc, solid
 from kpatchlint.findings import Finding, Severity
 from kpatchlint.location import Confidence
 
@@ -50,28 +52,44 @@ file must be known: with a tree always; without one only for files the series cr
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         index = ctx.index
+        todo = []
         for name in sorted(ctx.focus):
-            fns = solid(index.functions(name))
-            if index.macros(name) or any(f.path.endswith(".h") for f in fns):
+            every = index.functions(name)
+            if index.macros(name) or any(f.path.endswith(".h") for f in every):
                 continue
-            for d in fns:
+            for d in solid(every):
                 if not (d.is_definition and d.storage == "static" and d.path.endswith(".c")):
                     continue
                 if d.confidence < Confidence.MEDIUM or not _whole_file(ctx, d.path):
                     continue
-                first = min((f.line for f in fns if f.path == d.path), default=d.line)
+                first = min((f.line for f in every if f.path == d.path), default=d.line)
                 early = sorted((c for c in index.calls_to(name) if c.path == d.path and not c.in_macro
-                                and c.line < first and c.confidence >= Confidence.MEDIUM), key=lambda c: c.line)
+                                and c.line < first and c.confidence >= Confidence.MEDIUM
+                                and not exclusive(c.cond, d.cond)), key=lambda c: c.line)
                 if not early:
                     continue
                 c = early[0]
-                yield self.finding(
-                    f"implicit declaration of function `{name}`: it is called before its `static` definition",
-                    loc(c), f"{name}|{d.path}", function=name, confidence=min(c.confidence, d.confidence),
-                    note=f"gcc: -Werror=implicit-function-declaration; `{name}` is defined at {d.path}:{d.line}: "
-                         "move it up or declare it before its first caller",
-                    labels=[Label(loc(d), "the definition")],
-                )
+                lines = file_identifier_lines(ctx, d.path)
+                if lines is not None and min(lines.get(name, [c.line])) < c.line:
+                    continue  # named earlier (`static bio_end_io_t lbmIODone;`, a missed prototype)
+                if local_shadows(ctx, c):
+                    continue  # a local function pointer of that name
+                todo.append((name, d, c))
+        if not todo:
+            return
+        base = ctx.snapshot.base
+        mentions = tree_mentions(base, {name for name, _, _ in todo}) if base is not None else {}
+        for name, d, c in todo:
+            files = mentions.get(name, set()) if base is not None else set()
+            if files is None or any(p.endswith(".h") for p in files):
+                continue  # a header (an arch's asm/ one, say) may declare it
+            yield self.finding(
+                f"implicit declaration of function `{name}`: it is called before its `static` definition",
+                loc(c), f"{name}|{d.path}", function=name, confidence=min(c.confidence, d.confidence),
+                note=f"gcc: -Werror=implicit-function-declaration; `{name}` is defined at {d.path}:{d.line}: "
+                     "move it up or declare it before its first caller",
+                labels=[Label(loc(d), "the definition")],
+            )
 
 
 def _whole_file(ctx: Context, path: str) -> bool:
