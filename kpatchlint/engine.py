@@ -160,6 +160,7 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
     t2 = time.monotonic()
     shared = SymbolIndex(shared_facts)
     contexts: list[Context] = []
+    bodies_touched = frozenset().union(*body_touched)
     base_defined = frozenset(fn.name for f in (*touched_facts[0].values(), *shared_facts.values())
                              for fn in f.functions if fn.is_definition)
     index: SymbolIndex | None = None
@@ -170,7 +171,7 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
             k=k, total=total, snapshot=snaps[k], index=index,
             prev_index=contexts[-1].index if contexts else None, delta=deltas[k], focus=focus,
             series=series, diff_only=tree is None, protocols=protocols, aliases=aliases,
-            gone=gone_at[k], provider=provider, base_defined=base_defined,
+            gone=gone_at[k], provider=provider, base_defined=base_defined, bodies_touched=bodies_touched,
         ))
     findings = _run_rules(contexts, settings, body_touched, deltas)
     problems = [f"patch {p.patch}/{p.total}: {p.path}: hunk #{p.hunk} (line {p.line}) does not apply: {p.what}"

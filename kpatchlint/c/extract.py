@@ -664,6 +664,8 @@ def _doc_before(node: Node, tx, off: int, frag_rows: tuple[int, int] | None) -> 
     text = tx(prev)
     if not (text.startswith("/**") or (frag_rows is not None and prev.start_point[0] == 0)):
         return None
+    if prev.start_point[1] != 0 and not (frag_rows is not None and prev.start_point[0] == 0):
+        return None  # scripts/kernel-doc only reads `/**` at the start of a line (" /**" is a plain comment)
     return parse_kerneldoc(text, prev.start_point[0] + 1 + off)
 
 

@@ -41,6 +41,8 @@ class Context:
     provider: "FactsProvider | None" = None  # for rules that pull in more files (protocols)
     # functions that have a definition before the first patch (None: not known, linting a tree)
     base_defined: frozenset[str] | None = None
+    # functions some hunk of the series falls in (None: linting a tree, every function counts)
+    bodies_touched: frozenset[str] | None = None
 
     def root(self, name: str) -> str:
         seen = set()

@@ -34,6 +34,7 @@ class FileState:
     sparse: Sparse | None = None
     partial: bool = False
     _digest: str | None = None
+    _data: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_full(self) -> bool:
@@ -41,7 +42,9 @@ class FileState:
 
     def data(self) -> bytes:
         assert self.lines is not None
-        return encode(self.lines)
+        if self._data is None:  # rules ask again and again: encode once
+            self._data = encode(self.lines)
+        return self._data
 
     @property
     def digest(self) -> str:

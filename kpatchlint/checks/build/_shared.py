@@ -31,6 +31,52 @@ def file_identifier_lines(ctx: Context, path: str) -> dict[str, list[int]] | Non
     return got
 
 
+_NONCODE: dict[tuple[str, str], tuple[list[int], list[int], list[int]]] = {}
+_NONCODE_RE = re.compile(rb'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.DOTALL)
+
+
+def name_lines(ctx: Context, path: str, name: str) -> list[int] | None:
+    """Lines where `name` occurs as a word in code (not in a comment or string) in the whole
+    file at this snapshot; None unless the whole file is known. One regex scan for the name,
+    and one per file version for the comments, strings and line starts: much cheaper than
+    listing every identifier of the file."""
+    from bisect import bisect_right
+
+    st = ctx.snapshot.state(path)
+    if st is None or not st.is_full or st.partial:
+        return None
+    key = (path, st.digest)
+    hit = _NAME_LINES.get((key, name))
+    if hit is not None:
+        return hit
+    data = st.data()
+    spans = _NONCODE.get(key)
+    if spans is None:
+        starts, ends = [], []
+        for m in _NONCODE_RE.finditer(data):
+            starts.append(m.start())
+            ends.append(m.end())
+        newlines = [m.start() for m in _NL_RE.finditer(data)]
+        if len(_NONCODE) > 2048:
+            _NONCODE.clear()
+        spans = _NONCODE[key] = (starts, ends, newlines)
+    starts, ends, newlines = spans
+    out = []
+    for m in re.finditer(rb"\b" + re.escape(name.encode()) + rb"\b", data):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < ends[i]:
+            continue
+        out.append(bisect_right(newlines, m.start()) + 1)
+    if len(_NAME_LINES) > 50_000:
+        _NAME_LINES.clear()
+    _NAME_LINES[(key, name)] = out
+    return out
+
+
+_NL_RE = re.compile(rb"\n")
+_NAME_LINES: dict[tuple[tuple[str, str], str], list[int]] = {}
+
+
 def file_text(ctx: Context, path: str) -> str | None:
     st = ctx.snapshot.state(path)
     if st is None or not st.is_full:

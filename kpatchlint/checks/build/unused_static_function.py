@@ -7,7 +7,7 @@ from typing import Iterator
 
 from kpatchlint.checks.base import Context, Rule
 from kpatchlint.checks.build._shared import (
-    directory_macros, file_identifier_lines, kernel_c, maybe_generated, used_by_headers,
+    directory_macros, kernel_c, maybe_generated, name_lines, used_by_headers,
 )
 from kpatchlint.checks.common import loc
 from kpatchlint.checks.params.shared import head_text
@@ -58,12 +58,12 @@ name a macro could build from one of its arguments (`DEFINE_SHOW_ATTRIBUTE(foo)`
             for f in ctx.index.functions(name):
                 if not (f.is_definition and f.storage == "static" and not f.inline and kernel_c(f.path)):
                     continue
-                lines = file_identifier_lines(ctx, f.path)
+                lines = name_lines(ctx, f.path, name)
                 if lines is None:
                     continue
                 decls = {g.line for g in ctx.index.functions(name) if g.path == f.path}
                 head_end = max(f.name_line or f.line, f.line)
-                uses = [n for n in lines.get(name, ()) if not (f.line <= n <= head_end) and n not in decls]
+                uses = [n for n in lines if not (f.line <= n <= head_end) and n not in decls]
                 if uses or _HEAD_SKIP_RE.search(head_text(ctx, f)):
                     continue
                 if maybe_generated(ctx, f.path, name) or used_by_headers(ctx, f.path, name):

@@ -54,20 +54,21 @@ known. "Set but not used" (-Wunused-but-set-variable) is not checked.
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         index = ctx.index
-        for name in sorted(ctx.focus):
+        names = ctx.focus if ctx.bodies_touched is None else ctx.focus & ctx.bodies_touched
+        for name in sorted(names):
             for f in index.functions(name):
                 if not f.is_definition or f.is_stub or not kernel_c(f.path):
                     continue
                 if f.confidence < Confidence.MEDIUM and not ctx.diff_only:
                     continue
-                st = ctx.snapshot.state(f.path)
-                if st is None:
+                lines = source_lines(ctx, f.path, f.line, f.end_line)
+                if lines is None:
                     continue
-                key = (f.path, st.digest, f.line, f.end_line)
+                text = "\n".join(lines)
+                key = (text, f.line)  # the same function text at any snapshot: the same answer
                 found = _UNUSED.get(key)
                 if found is None:
-                    lines = source_lines(ctx, f.path, f.line, f.end_line)
-                    found = unused_locals("\n".join(lines), f.line) if lines is not None else []
+                    found = unused_locals(text, f.line)
                     if len(_UNUSED) > 20_000:
                         _UNUSED.clear()
                     _UNUSED[key] = found

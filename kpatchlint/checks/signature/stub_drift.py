@@ -18,14 +18,19 @@ def _pointer(t: str) -> bool:
 def _build_severity(a: FunctionSig, b: FunctionSig, sev: Severity) -> Severity:
     """The two variants are never in one build: what breaks is the callers. A different count
     of parameters does (every caller passes one of the counts), and so does a pointer where the
-    other variant takes a number (gcc 14: -Werror=int-conversion); `int` for an `enum`, or `int`
-    returned where the other returns `void`, builds (callers that use the value are the other
-    variant's), so it is drift, a warning."""
+    other variant takes a number (gcc 14: -Werror=int-conversion) or a pointer to another type
+    (-Werror=incompatible-pointer-types; compare() already tells `void *` and qualifiers apart);
+    `int` for an `enum`, or `int` returned where the other returns `void`, builds (callers that
+    use the value are the other variant's): that is drift, a warning."""
     if a.arity != b.arity:
         return sev
-    if any(_pointer(p.type) != _pointer(q.type) for p, q in zip(a.params, b.params)):
-        return sev
-    if not a.is_void and not b.is_void and _pointer(a.return_type) != _pointer(b.return_type):
+    for p, q in zip(a.params, b.params):
+        if _pointer(p.type) or _pointer(q.type):
+            if p.type != q.type:
+                return sev
+    if a.is_void or b.is_void:
+        return min(sev, Severity.WARNING)
+    if _pointer(a.return_type) or _pointer(b.return_type):
         return sev
     return min(sev, Severity.WARNING)
 
