@@ -127,10 +127,32 @@ def _declared_elsewhere(files: set[str] | None, path: str, index) -> bool:
     return any(p != path and (p.endswith(".h") or p not in index.files) for p in files)
 
 
+def _head_added(ctx: Context, d) -> bool:
+    """The line naming the function is one the series adds (a `+` line), not one it only shows
+    as context: a function merely seen for the first time is not a new one."""
+    text = ctx.line_text(d.path, d.name_line or d.line)
+    if text is None or ctx.series is None:
+        return False
+    added = False
+    for p in ctx.series.present:
+        if p.index > ctx.k:
+            break
+        for fc in p.files:
+            if d.path not in (fc.new_path, fc.old_path):
+                continue
+            for h in fc.hunks:
+                for ln in h.lines:
+                    if ln.text == text:
+                        if ln.kind != "+":
+                            return False
+                        added = True
+    return added
+
+
 def _new_and_local(ctx: Context, name: str, d) -> bool:
     """Without a tree: the series adds the function (no definition before the first patch) and
     nothing shown of other files calls it or mentions it in a header."""
-    if ctx.base_defined is None or name in ctx.base_defined:
+    if ctx.base_defined is None or name in ctx.base_defined or not _head_added(ctx, d):
         return False
     if any(c.path != d.path for c in ctx.index.calls_to(name)):
         return False
