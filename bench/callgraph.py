@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`kpatchlint callgraph FUNC --tree T` next to `git grep -n FUNC` in the same run.
 
-    python bench/callgraph.py                                  # __read_swap_cache_async, /work/linux-git
-    python bench/callgraph.py --tree /work/linux/linux-source-6.12 --func folio_add_lru --repeat 3
+    python bench/callgraph.py                                  # __read_swap_cache_async, /var/tmp/linux-git
+    python bench/callgraph.py --tree $KPATCHLINT_LINUX_TREE --func folio_add_lru --repeat 3
 
 Three kpatchlint runs: cold (--no-cache: search the tree, parse the files found), warm (the
 second run with the cache: names and facts from the cache) and, when --index-cache points at
@@ -24,7 +24,7 @@ from run_bench import KPATCHLINT, best, kp_env, run  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--tree", type=Path, default=Path("/work/linux-git"))
+    ap.add_argument("--tree", type=Path, default=Path("/var/tmp/linux-git"))
     ap.add_argument("--func", default="__read_swap_cache_async")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kpatchlint-bench")

@@ -9,7 +9,7 @@ absolute times are noisy (a shared 2-core box: other jobs change the numbers by 
     python bench/run_bench.py --repeat 3            # best of 3 for the short commands
 
 What it does:
-  1. a scratch git repository of the kernel (--git, default /work/linux-git: cp -a of the plain
+  1. a scratch git repository of the kernel (--git, default /var/tmp/linux-git: cp -a of the plain
      tree, `git add -f .`, one commit, gc.auto=0) is created when missing;
   2. a 19-patch series in the shape of the swap-table series is generated with git plumbing in a
      scratch clone that shares the objects (`git clone --shared --no-checkout`): signature changes
