@@ -525,8 +525,11 @@ class GitTree(_GrepLayers, SourceTree):
 
     def digest(self, path: str) -> str | None:
         rel = safe_relpath(path)
-        if self._ids is None and rel in self._some:
-            return self._some[rel]
+        if self._ids is None:
+            if rel not in self._some and len(self._some) < 400:
+                self.prefetch([rel])  # a few files more (code frames of a stored run): one by one
+            if rel in self._some:
+                return self._some[rel]
         return self._index().get(rel)
 
     def read(self, path: str) -> bytes | None:
