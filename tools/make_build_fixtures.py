@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write fixtures/rules/BLD00N-*/, PAR009-*/ and SIG008-*/ cases (tree/, patches/*.patch, expected.txt) from the small
+"""Write fixtures/rules/BLD00N-*/, PAR009-*/, SIG008-*/ and SIG009-*/ cases (tree/, patches/*.patch, expected.txt) from the small
 invented trees below. Expected findings are written by hand next to each case (line numbers in
 the file after the named patch). Run from the repo root: python3 tools/make_build_fixtures.py"""
 
@@ -146,6 +146,19 @@ def main() -> None:
                                  "#include <linux/slab.h>\n\nstatic int frob_count(struct frob *f);\n")]], [])
     case("SIG008-use-before-declaration", "silent-without-tree", BASE, [[count_below, use_it]], [],
          with_tree=False)
+
+    # SIG009: 1/2 calls frob_reset(), which only 2/2 adds (mm/frob.c:13 at 1/2)
+    call_reset = ("mm/frob.c", "\tret = frob_sum(f, n);\n", "\tret = frob_sum(f, n);\n\tfrob_reset(f);\n")
+    add_reset = [("include/linux/frob.h", "void frob_put(struct frob *f);\n",
+                  "void frob_put(struct frob *f);\nvoid frob_reset(struct frob *f);\n"),
+                 ("mm/frob.c", "void frob_put(struct frob *f)\n",
+                  "void frob_reset(struct frob *f)\n{\n\tf->count = 0;\n}\n\nvoid frob_put(struct frob *f)\n")]
+    kernel = {**BASE, "include/linux/compiler.h": "#ifndef __LINUX_COMPILER_H\n#define __LINUX_COMPILER_H\n#endif\n"}
+    case("SIG009-undeclared-call", "fires-helper-added-later", kernel, [[call_reset], add_reset], ["1 mm/frob.c:14"])
+    case("SIG009-undeclared-call", "silent-helper-in-the-same-patch", kernel, [[call_reset, *add_reset]], [])
+    case("SIG009-undeclared-call", "silent-not-a-whole-tree", BASE, [[call_reset], add_reset], [])
+    case("SIG009-undeclared-call", "silent-tracepoint", kernel,
+         [[("mm/frob.c", "\tret = frob_sum(f, n);\n", "\tret = frob_sum(f, n);\n\ttrace_frob_get(f, ret);\n")]], [])
 
 
 if __name__ == "__main__":

@@ -241,6 +241,25 @@ def unused_variable(ed: Editor, planted: bool):
     return [("mm, swap: drain the mmlist unconditionally", ed.patch())]
 
 
+def helper_added_later(ed: Editor, planted: bool):
+    """1/2 makes do_swap_page() call swap_entry_users(); 2/2 adds it (the correct twin: one patch)."""
+    ed.replace("mm/memory.c", "\t\t    __swap_count(entry) == 1) {",
+               "\t\t    __swap_count(entry) == 1 && swap_entry_users(entry) == 1) {")
+    first = ed.patch() if planted else []
+    ed.replace("include/linux/swap.h", "extern int swp_swapcount(swp_entry_t entry);\n",
+               "extern int swp_swapcount(swp_entry_t entry);\nextern int swap_entry_users(swp_entry_t entry);\n")
+    ed.replace("include/linux/swap.h", "static inline int swp_swapcount(swp_entry_t entry)\n{\n\treturn 0;\n}\n",
+               "static inline int swp_swapcount(swp_entry_t entry)\n{\n\treturn 0;\n}\n\n"
+               "static inline int swap_entry_users(swp_entry_t entry)\n{\n\treturn 0;\n}\n")
+    ed.replace("mm/swapfile.c", "int swp_swapcount(swp_entry_t entry)\n{",
+               "int swap_entry_users(swp_entry_t entry)\n{\n\treturn swp_swapcount(entry);\n}\n\n"
+               "int swp_swapcount(swp_entry_t entry)\n{")
+    if planted:
+        return [("mm: skip the swap cache only for entries with one user", first),
+                ("mm, swap: add swap_entry_users()", ed.patch())]
+    return [("mm, swap: add swap_entry_users() and use it in do_swap_page()", ed.patch())]
+
+
 CASES = [
     Case("stub-forgotten", stub_forgotten,
          [("SIG003", "include/linux/swap.h", "static inline int swapcache_prepare(swp_entry_t swp, int nr)", 1)]),
@@ -269,6 +288,9 @@ CASES = [
          [("BLD001", "mm/swapfile.c", "int swap_users(struct swap_info_struct *si)", 1)]),
     Case("unused-static-function", unused_static_function,
          [("BLD002", "mm/swapfile.c", "static void drain_mmlist(void)", 1)]),
+    Case("helper-added-later", helper_added_later,
+         [("SIG009", "mm/memory.c", "__swap_count(entry) == 1 && swap_entry_users(entry) == 1) {", 1),
+          ("SIG007", "mm/memory.c", "__swap_count(entry) == 1 && swap_entry_users(entry) == 1) {", 1)]),
     Case("unused-variable", unused_variable,
          [("BLD003", "mm/swapfile.c", "\tunsigned int type;\n\n\tspin_lock(&mmlist_lock);", 1)]),
 ]

@@ -8,7 +8,7 @@ from typing import Iterator
 from kpatchlint.checks.base import Label, Rule, SeriesContext
 from kpatchlint.findings import Finding, Severity
 
-BUILD_BREAKING = {"SIG001", "SIG002", "SIG003", "SIG004", "SIG006"}
+BUILD_BREAKING = {"SIG001", "SIG002", "SIG003", "SIG004", "SIG006", "SIG008", "SIG009"}
 
 
 class BisectBreak(Rule):
