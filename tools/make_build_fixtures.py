@@ -107,6 +107,15 @@ def main() -> None:
     case("BLD002-unused-static-function", "silent-built-by-macro", {"drivers/frob/attr.c": ATTR},
          [[("drivers/frob/attr.c", 'sysfs_emit(buf, "%d\\n", frob_level)', 'sysfs_emit(buf, "%d\\n", frob_level + 1)')]],
          [])
+    # without a tree: a new static helper no patch calls (mm/frob.c:22), and one that a patch calls
+    helper = ("mm/frob.c", "void frob_put(struct frob *f)\n{\n\tkfree(f);\n}\n",
+              "void frob_put(struct frob *f)\n{\n\tkfree(f);\n}\n\nstatic void frob_zero(struct frob *f)\n{\n"
+              "\tf->count = 0;\n}\n")
+    case("BLD002-unused-static-function", "fires-new-helper-without-tree", BASE, [[helper]], ["1 mm/frob.c:22"],
+         with_tree=False)
+    case("BLD002-unused-static-function", "silent-new-helper-called-without-tree", BASE,
+         [[helper, ("mm/frob.c", "\tret = frob_sum(f, n);\n", "\tret = frob_sum(f, n);\n\tfrob_zero(f);\n")]], [],
+         with_tree=False)
     # BLD003: `ret` in frob_get() loses its last use (mm/frob.c:11)
     case("BLD003-unused-variable", "fires-last-use-removed", BASE, [[INLINE_SUM]], ["1 mm/frob.c:11"])
     # without a tree the whole function must be in the patch: a new one with a stray `old` (mm/frob.c:24)

@@ -12,6 +12,7 @@ from kpatchlint.checks.build._shared import (
 from kpatchlint.checks.common import loc
 from kpatchlint.checks.params.shared import head_text
 from kpatchlint.findings import Finding, Severity
+from kpatchlint.location import Confidence
 
 _HEAD_SKIP_RE = re.compile(r"\b(?:__maybe_unused|__always_unused|__used|__unused|__attribute__|inline)\b")
 _INCLUDED: dict[tuple[int, str], bool] = {}
@@ -28,7 +29,8 @@ class UnusedStaticFunction(Rule):
 For each `static` (not `inline`) function of a .c file that the series touches or whose
 callers it changes, looks for its name anywhere else in the file: a call, an ops table, a
 macro, `EXPORT_SYMBOL`, an `#ifdef` arm. When there is none, the function is unused. Needs
-the whole file, so it runs with a tree only.
+the whole file; without a tree it only checks the `static` functions the series adds, which
+no line of any patch names apart from their own definition.
 
 ## Why is this bad?
 gcc warns "'f' defined but not used [-Wunused-function]" and the kernel test robot reports
@@ -53,6 +55,7 @@ name a macro could build from one of its arguments (`DEFINE_SHOW_ATTRIBUTE(foo)`
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         if ctx.diff_only:
+            yield from self._check_new_helpers(ctx)
             return
         for name in sorted(ctx.focus):
             for f in ctx.index.functions(name):
@@ -77,6 +80,47 @@ name a macro could build from one of its arguments (`DEFINE_SHOW_ATTRIBUTE(foo)`
                     confidence=f.confidence,
                     note="gcc: -Wunused-function; remove it with its last caller, or add it with its first",
                 )
+
+
+    def _check_new_helpers(self, ctx: Context) -> Iterator[Finding]:
+        """Without a tree: a `static` function the series adds (its head is a `+` line) that no
+        line the patches show names, apart from its own definition, is called nowhere (its
+        callers would be in the series too: nothing else in the file could know it)."""
+        from kpatchlint.checks.build.missing_prototype import _head_added
+
+        for name in sorted(ctx.focus):
+            for f in ctx.index.functions(name):
+                if not (f.is_definition and f.storage == "static" and not f.inline and kernel_c(f.path)):
+                    continue
+                if ctx.base_defined is None or name in ctx.base_defined or not _head_added(ctx, f):
+                    continue
+                if _HEAD_SKIP_RE.search(head_text(ctx, f)) or _shown_elsewhere(ctx, f):
+                    continue
+                if maybe_generated(ctx, f.path, name):
+                    continue
+                yield self.finding(
+                    f"`{name}` defined but not used", loc(f), f"{name}|{f.path}", function=name,
+                    confidence=min(f.confidence, Confidence.LOW),
+                    note="gcc: -Wunused-function; the series adds this `static` function but no patch "
+                         "calls it (add it with its first caller)",
+                )
+
+
+def _shown_elsewhere(ctx: Context, f) -> bool:
+    """Does any line a patch shows (added, removed or context, up to this one) name the function
+    outside its own definition?"""
+    pat = re.compile(r"\b" + re.escape(f.name) + r"\b")
+    head_end = max(f.name_line or f.line, f.line)
+    own = {ctx.line_text(f.path, n) for n in range(f.line, head_end + 1)}
+    for p in ctx.series.present if ctx.series is not None else ():
+        if p.index > ctx.k:
+            break
+        for fc in p.files:
+            for h in fc.hunks:
+                for ln in h.lines:
+                    if pat.search(ln.text) and not (fc.path == f.path and ln.text in own):
+                        return True
+    return False
 
 
 def _named_by(macros: dict[str, list[tuple[frozenset[str], str]]], name: str) -> bool:
