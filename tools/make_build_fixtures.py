@@ -169,6 +169,16 @@ def main() -> None:
     case("SIG009-undeclared-call", "silent-tracepoint", kernel,
          [[("mm/frob.c", "\tret = frob_sum(f, n);\n", "\tret = frob_sum(f, n);\n\ttrace_frob_get(f, ret);\n")]], [])
 
+    # BLD004: frob_get() stops reading `ret` but keeps assigning it (mm/frob.c:11)
+    set_only = ("mm/frob.c", "\tret = frob_sum(f, n);\n\treturn ret;\n", "\tret = frob_sum(f, n);\n\treturn n;\n")
+    case("BLD004-set-but-unused-variable", "fires-read-removed", BASE, [[set_only]], ["1 mm/frob.c:11"])
+    case("BLD004-set-but-unused-variable", "silent-still-read", BASE,
+         [[("mm/frob.c", "\tret = frob_sum(f, n);\n\treturn ret;\n", "\tret = frob_sum(f, n);\n\treturn ret + n;\n")]],
+         [])
+    case("BLD004-set-but-unused-variable", "silent-address-taken", BASE,
+         [[("mm/frob.c", "\tret = frob_sum(f, n);\n\treturn ret;\n", "\tret = frob_sum(f, n);\n\treturn frob_sum(f, *&ret);\n")]],
+         [])
+
 
 if __name__ == "__main__":
     main()

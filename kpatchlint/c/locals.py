@@ -19,7 +19,7 @@ from tree_sitter import Node
 from kpatchlint.c.parser import mask_kernel_macros, parser
 
 # attributes and macros that make a variable intentionally unused or used behind the scenes
-_QUIET_RE = re.compile(r"__maybe_unused|__always_unused|__unused|__used|__attribute__|__attribute\b|"
+_QUIET_RE = re.compile(r"__maybe_unused|__always_unused|__always_used|__unused|__used|__attribute__|__attribute\b|"
                        r"__free\s*\(|__cleanup\s*\(|__aligned|__section")
 _IDENT_RE = re.compile(r"[A-Za-z_]\w*")
 _WRAPPERS = ("init_declarator", "pointer_declarator", "array_declarator", "parenthesized_declarator",
@@ -109,13 +109,19 @@ def local_variables(text: str, first_line: int = 1, *, every: bool = False) -> l
 
 
 def name_counts(text: str) -> dict[str, int]:
-    """How often each identifier occurs in `text`, comments and string literals removed."""
+    """How often each identifier occurs in `text`, comments and string literals removed, and
+    not counting member names (`si->bdev`, `p.len`: not the local `bdev` or `len`)."""
     code = _blank(text)
     counts: dict[str, int] = {}
-    for m in _IDENT_RE.finditer(code):
-        w = m.group()
+    for m in _MEMBER_OR_IDENT_RE.finditer(code):
+        if m.group(1):
+            continue
+        w = m.group(2)
         counts[w] = counts.get(w, 0) + 1
     return counts
+
+
+_MEMBER_OR_IDENT_RE = re.compile(r"(\.|->)\s*[A-Za-z_]\w*|([A-Za-z_]\w*)")
 
 
 def unused_locals(text: str, first_line: int = 1) -> list[LocalVar]:
@@ -154,3 +160,51 @@ _LEXEME_RE = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|/
 
 def _blank(text: str) -> str:
     return _LEXEME_RE.sub(lambda m: '""' if m.group()[0] in "\"'" else ("\n" * m.group().count("\n") or " "), text)
+
+
+# gcc 12 (checked): only a plain `x = ...;` statement sets without using; `x += 1`, `x++`,
+# `if (!(x = f()))` and `g(x ^= 1)` all count as uses of x
+_ASSIGN_AFTER_RE = re.compile(r"\s*=(?!=)")
+_STATEMENT_START = set(";{}):")  # the token before a statement (`else` is checked apart)
+
+
+def set_but_unused_locals(text: str, first_line: int = 1) -> list[LocalVar]:
+    """Locals of the function in `text` that are only ever assigned (-Wunused-but-set-variable):
+    every occurrence but the declaration is the target of `=` (or `+=`, ...), nothing reads it."""
+    code = _blank(text)
+    lines = [ln for ln in code.splitlines() if ln.strip()]
+    if not lines or lines[-1].strip() != "}" or code.count("{") != code.count("}"):
+        return []
+    found = local_variables(text, first_line)
+    if not found:
+        return []
+    declared: dict[str, int] = {}
+    for v in found:
+        declared[v.name] = declared.get(v.name, 0) + 1
+    out = []
+    for v in found:
+        if declared[v.name] != 1 or re.search(r"\bvolatile\b", v.declaration):
+            continue  # writes to a volatile are the point (gcc does not warn)
+        occ = [m for m in re.finditer(r"\b" + re.escape(v.name) + r"\b", code)]
+        if len(occ) < 2:
+            continue  # never named again: that is -Wunused-variable's
+        assigned = 0
+        for m in occ:
+            line_no = first_line + code.count("\n", 0, m.start())
+            if line_no == v.line:
+                continue  # the declarator (and its initialiser)
+            j = m.start() - 1
+            while j >= 0 and code[j] in " \t\n":
+                j -= 1
+            prev = code[j] if j >= 0 else ";"
+            if prev == "." or (prev == ">" and j > 0 and code[j - 1] == "-"):
+                continue  # `si->bdev`: a member of that name, not the variable
+            statement = prev in _STATEMENT_START or code[max(0, j - 3):j + 1] == "else"
+            if _ASSIGN_AFTER_RE.match(code, m.end()) and statement:
+                assigned += 1
+                continue
+            break  # read somewhere
+        else:
+            if assigned:
+                out.append(v)
+    return out

@@ -260,6 +260,17 @@ def helper_added_later(ed: Editor, planted: bool):
     return [("mm, swap: add swap_entry_users() and use it in do_swap_page()", ed.patch())]
 
 
+def set_but_unused(ed: Editor, planted: bool):
+    """swap_node() stops reading `bdev` but keeps assigning it (the twin drops it too)."""
+    old = ("\tstruct block_device *bdev;\n\n\tif (si->bdev)\n\t\tbdev = si->bdev;\n\telse\n"
+           "\t\tbdev = si->swap_file->f_inode->i_sb->s_bdev;\n\n\treturn bdev ? bdev->bd_disk->node_id : NUMA_NO_NODE;")
+    new = old.replace("return bdev ? bdev->bd_disk->node_id : NUMA_NO_NODE;", "return NUMA_NO_NODE;")
+    if not planted:
+        new = "\treturn NUMA_NO_NODE;"
+    ed.replace("mm/swapfile.c", old, new)
+    return [("mm, swap: no NUMA node for swap devices", ed.patch())]
+
+
 CASES = [
     Case("stub-forgotten", stub_forgotten,
          [("SIG003", "include/linux/swap.h", "static inline int swapcache_prepare(swp_entry_t swp, int nr)", 1)]),
@@ -291,6 +302,8 @@ CASES = [
     Case("helper-added-later", helper_added_later,
          [("SIG009", "mm/memory.c", "__swap_count(entry) == 1 && swap_entry_users(entry) == 1) {", 1),
           ("SIG007", "mm/memory.c", "__swap_count(entry) == 1 && swap_entry_users(entry) == 1) {", 1)]),
+    Case("set-but-unused", set_but_unused,
+         [("BLD004", "mm/swapfile.c", "\tstruct block_device *bdev;\n\n\tif (si->bdev)", 1)]),
     Case("unused-variable", unused_variable,
          [("BLD003", "mm/swapfile.c", "\tunsigned int type;\n\n\tspin_lock(&mmlist_lock);", 1)]),
 ]

@@ -52,6 +52,10 @@ names it (`#define REG(x) readl(base + (x))`) counts as used when that macro's d
 known. "Set but not used" (-Wunused-but-set-variable) is not checked.
 """
 
+    finder = staticmethod(unused_locals)
+    message = "unused variable `{var}` in `{func}`"
+    note = "gcc: unused variable [-Wunused-variable]; remove the declaration with its last use"
+
     def check(self, ctx: Context) -> Iterator[Finding]:
         index = ctx.index
         names = ctx.focus if ctx.bodies_touched is None else ctx.focus & ctx.bodies_touched
@@ -65,10 +69,10 @@ known. "Set but not used" (-Wunused-but-set-variable) is not checked.
                 if lines is None:
                     continue
                 text = "\n".join(lines)
-                key = (text, f.line)  # the same function text at any snapshot: the same answer
+                key = (self.code, text, f.line)  # the same function text at any snapshot: the same answer
                 found = _UNUSED.get(key)
                 if found is None:
-                    found = unused_locals(text, f.line)
+                    found = self.finder(text, f.line)
                     if len(_UNUSED) > 20_000:
                         _UNUSED.clear()
                     _UNUSED[key] = found
@@ -84,10 +88,10 @@ known. "Set but not used" (-Wunused-but-set-variable) is not checked.
                     text = ctx.line_text(f.path, v.line) or ""
                     col = _column(text, v.name)
                     yield self.finding(
-                        f"unused variable `{v.name}` in `{name}`", Location(f.path, v.line, col),
+                        self.message.format(var=v.name, func=name), Location(f.path, v.line, col),
                         f"{name}|{f.path}|{v.name}", function=name,
                         confidence=min(f.confidence, Confidence.MEDIUM) if ctx.diff_only else f.confidence,
-                        note="gcc: unused variable [-Wunused-variable]; remove the declaration with its last use",
+                        note=self.note,
                     )
 
 
@@ -124,24 +128,24 @@ def _column(text: str, name: str) -> int:
 def _macro_names(index, ctx: Context, path: str, name: str, func_idents: set[str]) -> bool:
     """Does a macro the function invokes, directly or through other macros, name `name` in its
     body without taking it as a parameter (`#define SF(x) (r->x)` uses the caller's `r`)?"""
-    macros: dict[str, list[tuple[frozenset[str], str]]] = {}
-    for facts in [index.files.get(path)] + [index.files.get(p) for p in index.includes(path)]:
-        if facts is not None:
-            for m in facts.macros:
-                if m.body:
-                    macros.setdefault(m.name, []).append((frozenset(m.params or ()), m.body))
+    local: dict[str, list[tuple[frozenset[str], str]]] = {}
     if not ctx.diff_only:
-        for mname, defs in directory_macros(ctx, path).items():
-            macros.setdefault(mname, []).extend(defs)
+        local = directory_macros(ctx, path)
+
+    def defs(mname: str) -> list[tuple[frozenset[str], str]]:
+        # every definition the index knows (a quoted include may resolve through -I elsewhere)
+        found = [(frozenset(m.params or ()), m.body) for m in index.macros(mname) if m.body]
+        return found + local.get(mname, [])
+
     pat = re.compile(r"\b" + re.escape(name) + r"\b")
-    todo = [n for n in func_idents if n in macros]
+    todo = [n for n in func_idents if defs(n)]
     seen = set(todo)
     while todo:
-        for params, body in macros[todo.pop()]:
+        for params, body in defs(todo.pop()):
             if name not in params and pat.search(body):
                 return True
             for ident in _IDENT_RE.findall(body):
-                if ident in macros and ident not in seen:
+                if ident not in seen and defs(ident):
                     seen.add(ident)
                     todo.append(ident)
     return False
