@@ -125,6 +125,7 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
         body_touched.append(bt)
         focus |= d.touched_names | bt
     gone_at = _gone(series, touched_facts, deltas)
+    macros_gone_at = _gone_macros(series, touched_facts)
     sig_names = set()
     for d in deltas[1:]:
         assert d is not None
@@ -140,7 +141,8 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
         defined = {fn.name for f in touched_facts[-1].values() for fn in f.functions
                    if not (fn.storage == "static" and not fn.path.endswith(".h"))} & focus
         proto_names = {spec.call for p in protocols for spec in (*p.acquire, *p.sinks, *p.release)}
-        every = sig_names | defined | proto_names
+        gone_macros = {n for m in macros_gone_at for n in m}
+        every = sig_names | defined | proto_names | gone_macros
         # the search runs in the background while the included headers are parsed
         pending = tree.grep_async(every) if hasattr(tree, "grep_async") else None
         headers: set[str] = set()
@@ -172,6 +174,7 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
             prev_index=contexts[-1].index if contexts else None, delta=deltas[k], focus=focus,
             series=series, diff_only=tree is None, protocols=protocols, aliases=aliases,
             gone=gone_at[k], provider=provider, base_defined=base_defined, bodies_touched=bodies_touched,
+            macros_gone=macros_gone_at[k],
         ))
     findings = _run_rules(contexts, settings, body_touched, deltas)
     problems = [f"patch {p.patch}/{p.total}: {p.path}: hunk #{p.hunk} (line {p.line}) does not apply: {p.what}"
@@ -239,6 +242,30 @@ def _not_parsed(fact_maps: list[dict[str, FileFacts]]) -> list[str]:
 def _real_def(fn) -> bool:
     """A definition that provides the function (a `#else` stub does not)."""
     return fn.is_definition and not (fn.is_stub and any(c.startswith("!") for c in fn.cond))
+
+
+_DEFINE_NAME_RE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)")
+
+
+def _gone_macros(series: Series, facts: list[dict[str, FileFacts]]) -> list[dict[str, int]]:
+    """Per snapshot: macros whose `#define` a patch <= k removed (a `-` line) and that no
+    touched file defines afterwards: name -> the patch."""
+    out: list[dict[str, int]] = [{}]
+    for k in range(1, len(facts)):
+        cur = dict(out[-1])
+        defined = {m.name for f in facts[k].values() for m in f.macros}
+        for name in list(cur):
+            if name in defined:
+                del cur[name]
+        patch = series.patches[k - 1]
+        for fc in patch.files if patch else ():
+            for h in fc.hunks:
+                for ln in h.lines:
+                    m = _DEFINE_NAME_RE.match(ln.text) if ln.kind == "-" else None
+                    if m and m.group(1) not in defined:
+                        cur.setdefault(m.group(1), k)
+        out.append(cur)
+    return out
 
 
 def _gone(series: Series, facts: list[dict[str, FileFacts]], deltas: list[Delta | None]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write fixtures/rules/BLD00N-*/, PAR009-*/, SIG008-*/ and SIG009-*/ cases (tree/, patches/*.patch, expected.txt) from the small
+"""Write fixtures/rules/BLD00N-*/, PAR009-*/ and SIG008-010 cases (tree/, patches/*.patch, expected.txt) from the small
 invented trees below. Expected findings are written by hand next to each case (line numbers in
 the file after the named patch). Run from the repo root: python3 tools/make_build_fixtures.py"""
 
@@ -178,6 +178,20 @@ def main() -> None:
     case("BLD004-set-but-unused-variable", "silent-address-taken", BASE,
          [[("mm/frob.c", "\tret = frob_sum(f, n);\n\treturn ret;\n", "\tret = frob_sum(f, n);\n\treturn frob_sum(f, *&ret);\n")]],
          [])
+
+    # SIG010: FROB_MAX leaves include/linux/frob.h; mm/frob.c (untouched) still uses it (mm/frob.c:5)
+    macro = {"include/linux/frob.h": HDR.replace("int frob_get(", "#define FROB_MAX\t64\n\nint frob_get("),
+             "mm/frob.c": DEF.replace("\treturn f->count + n;\n", "\treturn min(f->count + n, FROB_MAX);\n")}
+    drop_max = ("include/linux/frob.h", "#define FROB_MAX\t64\n\n", "")
+    case("SIG010-removed-macro-still-used", "fires-user-left", macro, [[drop_max]], ["1 mm/frob.c:6"])
+    case("SIG010-removed-macro-still-used", "silent-user-converted", macro,
+         [[drop_max, ("mm/frob.c", "min(f->count + n, FROB_MAX)", "min(f->count + n, 64)")]], [])
+    case("SIG010-removed-macro-still-used", "silent-moved-to-another-header", {
+        **macro, "include/linux/frob_limits.h": "#ifndef _FROB_LIMITS_H\n#define _FROB_LIMITS_H\n#endif\n"},
+         [[drop_max, ("include/linux/frob_limits.h", "#define _FROB_LIMITS_H\n",
+                      "#define _FROB_LIMITS_H\n#define FROB_MAX\t64\n")]], [])
+    case("SIG010-removed-macro-still-used", "silent-only-ifdef-left", {
+        **macro, "mm/frob.c": DEF + "\n#ifdef FROB_MAX\nstatic int frob_limit = FROB_MAX;\n#endif\n"}, [[drop_max]], [])
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ class Context:
     base_defined: frozenset[str] | None = None
     # functions some hunk of the series falls in (None: linting a tree, every function counts)
     bodies_touched: frozenset[str] | None = None
+    # macros whose #define a patch <= k removed and nothing defines again: name -> patch
+    macros_gone: dict[str, int] = field(default_factory=dict)
 
     def root(self, name: str) -> str:
         seen = set()

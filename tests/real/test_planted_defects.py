@@ -271,6 +271,15 @@ def set_but_unused(ed: Editor, planted: bool):
     return [("mm, swap: no NUMA node for swap devices", ed.patch())]
 
 
+def removed_macro_left(ed: Editor, planted: bool):
+    """SWAP_MAP_SHMEM leaves include/linux/swap.h; the test in swap_entry_put-side code stays."""
+    ed.replace("include/linux/swap.h", "#define SWAP_MAP_SHMEM\t0xbf\t/* Owned by shmem/tmpfs */\n", "")
+    ed.replace("mm/swapfile.c", "\t__swap_duplicate(entry, SWAP_MAP_SHMEM, nr);", "\t__swap_duplicate(entry, 0xbf, nr);")
+    if not planted:
+        ed.replace("mm/swapfile.c", "} else if (count == SWAP_MAP_SHMEM) {", "} else if (count == 0xbf) {")
+    return [("mm, swap: spell the shmem swap map value out", ed.patch())]
+
+
 CASES = [
     Case("stub-forgotten", stub_forgotten,
          [("SIG003", "include/linux/swap.h", "static inline int swapcache_prepare(swp_entry_t swp, int nr)", 1)]),
@@ -304,6 +313,8 @@ CASES = [
           ("SIG007", "mm/memory.c", "__swap_count(entry) == 1 && swap_entry_users(entry) == 1) {", 1)]),
     Case("set-but-unused", set_but_unused,
          [("BLD004", "mm/swapfile.c", "\tstruct block_device *bdev;\n\n\tif (si->bdev)", 1)]),
+    Case("removed-macro-left", removed_macro_left,
+         [("SIG010", "mm/swapfile.c", "} else if (count == SWAP_MAP_SHMEM) {", 1)]),
     Case("unused-variable", unused_variable,
          [("BLD003", "mm/swapfile.c", "\tunsigned int type;\n\n\tspin_lock(&mmlist_lock);", 1)]),
 ]
