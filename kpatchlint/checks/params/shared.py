@@ -822,7 +822,30 @@ def _has_candidate(calls: list[CallSite], arity: int) -> bool:
 
 def call_tables(ctx: Context, name: str) -> list[CallTable]:
     """Per function called `name` (statics of different files apart): its calls, when
-    kpatchlint sees all of them and they all match its parameter count."""
+    kpatchlint sees all of them and they all match its parameter count.
+
+    Memoised for the run by the very fact objects the answer is made of: twenty snapshots
+    that leave a function and its callers alone share one answer."""
+    index = ctx.index
+    every = index.functions(name)
+    calls = index.calls_to(name)
+    memo = _run_memo(index, "call_tables")
+    key = (name, tuple(map(id, every)), tuple(map(id, calls)), bool(index.macros(name)),
+           frozenset(index.ref_files(name)), len(index.files))
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = _call_tables(ctx, name)
+    return got
+
+
+def _run_memo(index: "SymbolIndex", what: str) -> dict:
+    """A memo that lives as long as the run's shared index part (so ids of facts stay valid)."""
+    part = index._parts[0]
+    memos = part.__dict__.setdefault("_memos", {})
+    return memos.setdefault(what, {})
+
+
+def _call_tables(ctx: Context, name: str) -> list[CallTable]:
     index = ctx.index
     fns = [f for f in index.functions(name) if f.confidence >= Confidence.MEDIUM]
     if not fns or index.has_function_macro(name) or index.ref_files(name):
