@@ -7,7 +7,7 @@ a key made of everything they depend on, so such a run costs reading the series,
 
 - kpatchlint's own code (path, size and mtime of every module and shipped rule file);
 - the settings that change findings (rules, severities, fail-on, protocols and their text,
-  the baseline's text);
+  the baseline's text, every `KPATCHLINT_*` variable such as the limits);
 - the whole series as parsed (every patch, its notes where suppressions live, every hunk);
 - the tree's identity, the one the grep cache uses: the tree id of `--base REV`, the index
   blob ids of a clean git checkout, or path, size and mtime of every .c/.h file of a plain
@@ -67,7 +67,8 @@ def run_key(series, tree, settings) -> str | None:
     h = hashlib.sha256()
     for part in (_code_digest(), repr(sorted(relevant.items(), key=lambda kv: kv[0])),
                  *(_file_text(p) for p in settings.protocol_files), _file_text(settings.baseline),
-                 repr(series), ident, os.environ.get("KPATCHLINT_PROTOCOLS", "")):
+                 repr(series), ident,
+                 repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("KPATCHLINT_")))):
         h.update(part.encode("utf-8", "surrogateescape"))
         h.update(b"\0\1")
     return h.hexdigest()
