@@ -280,6 +280,25 @@ def removed_macro_left(ed: Editor, planted: bool):
     return [("mm, swap: spell the shmem swap map value out", ed.patch())]
 
 
+def caller_passing_constants(ed: Editor, planted: bool):
+    """read_swap_cache_async() gains `bool readahead`; the caller passing GFP_HIGHUSER_MOVABLE is
+    missed (too few arguments: an unknown all-caps constant is one argument, not a list)."""
+    ed.replace("mm/swap.h", "\t\tstruct vm_area_struct *vma, unsigned long addr,\n\t\tstruct swap_iocb **plug);\n"
+               "struct folio *__read_swap_cache_async(",
+               "\t\tstruct vm_area_struct *vma, unsigned long addr,\n\t\tstruct swap_iocb **plug, bool readahead);\n"
+               "struct folio *__read_swap_cache_async(")
+    ed.replace("mm/swap_state.c", "\t\tstruct vm_area_struct *vma, unsigned long addr,\n\t\tstruct swap_iocb **plug)\n{",
+               "\t\tstruct vm_area_struct *vma, unsigned long addr,\n\t\tstruct swap_iocb **plug, bool readahead)\n{")
+    ed.replace("mm/swap_state.c", "\tif (page_allocated)\n\t\tswap_read_folio(folio, plug);",
+               "\tif (page_allocated && !readahead)\n\t\tswap_read_folio(folio, plug);")
+    ed.replace("mm/madvise.c", "mapping_gfp_mask(mapping),\n\t\t\t\t\t     vma, addr, &splug);",
+               "mapping_gfp_mask(mapping),\n\t\t\t\t\t     vma, addr, &splug, false);")
+    if not planted:
+        ed.replace("mm/madvise.c", "GFP_HIGHUSER_MOVABLE,\n\t\t\t\t\t     vma, addr, &splug);",
+                   "GFP_HIGHUSER_MOVABLE,\n\t\t\t\t\t     vma, addr, &splug, false);")
+    return [("mm, swap: let read_swap_cache_async() callers skip the read", ed.patch())]
+
+
 CASES = [
     Case("stub-forgotten", stub_forgotten,
          [("SIG003", "include/linux/swap.h", "static inline int swapcache_prepare(swp_entry_t swp, int nr)", 1)]),
@@ -315,6 +334,8 @@ CASES = [
          [("BLD004", "mm/swapfile.c", "\tstruct block_device *bdev;\n\n\tif (si->bdev)", 1)]),
     Case("removed-macro-left", removed_macro_left,
          [("SIG010", "mm/swapfile.c", "} else if (count == SWAP_MAP_SHMEM) {", 1)]),
+    Case("caller-passing-constants", caller_passing_constants,
+         [("SIG001", "mm/madvise.c", "folio = read_swap_cache_async(entry, GFP_HIGHUSER_MOVABLE,", 1)]),
     Case("unused-variable", unused_variable,
          [("BLD003", "mm/swapfile.c", "\tunsigned int type;\n\n\tspin_lock(&mmlist_lock);", 1)]),
 ]

@@ -24,8 +24,11 @@ def _may_expand(index, args: tuple[str, ...]) -> bool:
             continue
         macros = index.macros(name)
         if not macros:
-            if _CAPS_RE.match(name):
-                return True  # an unknown upper-case macro: cannot tell
+            if m and _CAPS_RE.match(name):
+                return True  # an unknown upper-case macro call `FOO(x)`: cannot tell
+            # a bare unknown constant (`GFP_KERNEL`, `NULL`, `SWAPFILE_CLUSTER`) is one argument:
+            # object-like macros that expand to a list of arguments are too rare to silence
+            # every short call that passes a constant
             continue
         if any("," in split_top(mac.body) for mac in macros):
             return True
