@@ -19,7 +19,7 @@ from kpatchlint.series.model import Series
 from kpatchlint.settings import Settings
 from kpatchlint.tree.snapshot import FileState, Snapshot, build_snapshots
 from kpatchlint.tree.grepmemo import GrepMemo
-from kpatchlint.tree.source import SourceTree
+from kpatchlint.tree.source import SourceTree, in_kernel_build
 
 C_SUFFIXES = (".c", ".h")
 _IGNORE_RE = re.compile(r"^\s*kpatchlint-ignore:\s*([A-Z]{3}\d{3})(?:\s+([\w.]+))?", re.MULTILINE)
@@ -156,7 +156,8 @@ def lint_series(series: Series, tree: SourceTree | None, settings: Settings,
             pending.result()
         else:
             tree.grep_files(every)
-        grep_files = tree.grep_files(sig_names) - touched if sig_names else set()
+        grep_files = {p for p in (tree.grep_files(sig_names) if sig_names else ()) if p not in touched
+                      and in_kernel_build(p)}  # not tools/: its own copies of kernel headers
         got.update(provider.get_many(_states(snaps[0], grep_files - headers)))
         shared_facts = {p: got[p] for p in sorted(got)}
     t2 = time.monotonic()

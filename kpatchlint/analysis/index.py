@@ -21,11 +21,25 @@ def func_key(f: FunctionSig) -> str:
     return f.name
 
 
+def arch_of(path: str) -> str | None:
+    """`x86` for arch/x86/..., None for code every architecture builds."""
+    if path.startswith("arch/"):
+        parts = path.split("/", 2)
+        return parts[1] if len(parts) > 2 else None
+    return None
+
+
 def resolve_include(path: str, inc: str) -> str | None:
     if inc.startswith('"') and inc.endswith('"'):
         return posixpath.normpath(posixpath.join(posixpath.dirname(path), inc[1:-1]))
     if inc.startswith("<") and inc.endswith(">"):
         name = inc[1:-1]
+        if name.startswith("asm-generic/"):
+            return "include/" + name
+        if name.startswith("asm/"):
+            # an architecture's own header: known for that architecture's code only
+            arch = arch_of(path)
+            return f"arch/{arch}/include/{name}" if arch else None
         if name.startswith(("linux/", "uapi/", "trace/", "net/", "crypto/", "kunit/", "vdso/", "keys/",
                             "media/", "sound/", "drm/", "xen/", "scsi/", "rdma/", "video/", "acpi/", "clocksource/",
                             "soc/", "ras/", "pcmcia/", "misc/", "target/", "math-emu/", "dt-bindings/", "kvm/")):
@@ -222,6 +236,9 @@ class SymbolIndex:
                                                          all(f.storage == "static" for f in local)):
             return local
         visible = [f for f in fns if not (f.storage == "static" and not is_header(f.path))]
+        # another architecture's declarations are not compiled with this code
+        arch = arch_of(call.path)
+        visible = [f for f in visible if arch_of(f.path) in (None, arch)]
         inc = self.includes(call.path)
         if inc:
             from_headers = [f for f in visible if f.path in inc or f.path == call.path]

@@ -168,6 +168,26 @@ _ASSIGN_AFTER_RE = re.compile(r"\s*=(?!=)")
 _STATEMENT_START = set(";{}):")  # the token before a statement (`else` is checked apart)
 
 
+def _closes_condition(code: str, j: int) -> bool:
+    """Does the `)` at code[j] close the condition of an `if`, `while` or `for`?"""
+    depth = 0
+    i = j
+    while i >= 0:
+        c = code[i]
+        if c == ")":
+            depth += 1
+        elif c == "(":
+            depth -= 1
+            if depth == 0:
+                break
+        i -= 1
+    k = i - 1
+    while k >= 0 and code[k] in " \t\n":
+        k -= 1
+    m = re.search(r"(\w+)$", code[max(0, k - 10):k + 1])
+    return bool(m) and m.group(1) in ("if", "while", "for")
+
+
 def set_but_unused_locals(text: str, first_line: int = 1) -> list[LocalVar]:
     """Locals of the function in `text` that are only ever assigned (-Wunused-but-set-variable):
     every occurrence but the declaration is the target of `=` (or `+=`, ...), nothing reads it."""
@@ -200,6 +220,8 @@ def set_but_unused_locals(text: str, first_line: int = 1) -> list[LocalVar]:
             if prev == "." or (prev == ">" and j > 0 and code[j - 1] == "-"):
                 continue  # `si->bdev`: a member of that name, not the variable
             statement = prev in _STATEMENT_START or code[max(0, j - 3):j + 1] == "else"
+            if prev == ")" and not _closes_condition(code, j):
+                statement = False  # `*(s32 *) disp = x`: a cast, the variable is read
             if _ASSIGN_AFTER_RE.match(code, m.end()) and statement:
                 assigned += 1
                 continue

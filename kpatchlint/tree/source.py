@@ -27,6 +27,14 @@ from typing import Iterable
 from kpatchlint.errors import InputError, UnsafePathError
 
 SOURCE_SUFFIXES = (".c", ".h")
+# parts of a kernel tree that the kernel build does not compile with the kernel's headers:
+# user-space tools (with their own copies of kernel headers), host scripts, documentation
+NOT_KERNEL_BUILD = ("tools/", "scripts/", "usr/", "Documentation/", "samples/bpf/")
+
+
+def in_kernel_build(path: str) -> bool:
+    """Is `path` compiled as kernel code (not a user-space tool's copy of it)?"""
+    return not path.startswith(NOT_KERNEL_BUILD)
 
 
 def blob_id(data: bytes) -> str:

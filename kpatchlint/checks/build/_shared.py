@@ -6,15 +6,14 @@ import re
 
 from kpatchlint.c.locals import identifier_lines
 from kpatchlint.checks.base import Context
+from kpatchlint.tree.source import in_kernel_build
 
-# user-space code, host tools and documentation examples are not built with the kernel's flags
-NOT_KERNEL = ("tools/", "scripts/", "usr/", "Documentation/", "samples/bpf/")
 
 _LINES: dict[tuple[str, str], dict[str, list[int]]] = {}
 
 
 def kernel_c(path: str) -> bool:
-    return path.endswith(".c") and not path.startswith(NOT_KERNEL)
+    return path.endswith(".c") and in_kernel_build(path)
 
 
 def file_identifier_lines(ctx: Context, path: str) -> dict[str, list[int]] | None:
@@ -322,7 +321,9 @@ def tree_mentions(base, names: set[str]) -> dict[str, set[str] | None]:
     """name -> files of the tree that name it: one search for all (None: it cannot be searched)."""
     try:
         if hasattr(base, "grep_names"):
-            return dict(base.grep_names(names))
-        return {n: set(base.grep_files({n})) for n in names}
+            found = dict(base.grep_names(names))
+        else:
+            found = {n: set(base.grep_files({n})) for n in names}
     except Exception:  # a tree that cannot be searched: say nothing
         return {n: None for n in names}
+    return {n: {p for p in files if in_kernel_build(p)} for n, files in found.items()}

@@ -25,6 +25,7 @@ from kpatchlint.c.model import CallSite, FunctionSig
 from kpatchlint.c.text import split_args, strip_comments
 from kpatchlint.checks.base import Context
 from kpatchlint.location import Confidence, Location
+from kpatchlint.tree.source import in_kernel_build
 
 if TYPE_CHECKING:
     from kpatchlint.analysis.index import SymbolIndex
@@ -470,7 +471,7 @@ def calls_complete(ctx: Context, f: FunctionSig) -> tuple[bool, Confidence]:
         if extra is None:
             return False, Confidence.HIGH
         return all(d.path in extra for d in ctx.index.functions(name)), Confidence.MEDIUM
-    files = _grep(base, name)
+    files = {p for p in _grep(base, name) if in_kernel_build(p)}
     return files <= set(ctx.index.files), Confidence.HIGH
 
 

@@ -9,6 +9,7 @@ from kpatchlint.checks.base import Context, Rule
 from kpatchlint.checks.common import kind_label, loc
 from kpatchlint.findings import Finding, Severity
 from kpatchlint.location import Confidence, Location
+from kpatchlint.tree.source import in_kernel_build
 
 
 class RemovedStillUsed(Rule):
@@ -45,14 +46,16 @@ A remaining call or declaration is an error; a remaining prototype alone is a wa
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for name, (k, new) in sorted(ctx.gone.items()):
-            if any(f.is_definition and not (f.is_stub and any(c.startswith("!") for c in f.cond))
-                   for f in ctx.index.functions(name)):
+            again = [f for f in ctx.index.functions(name) if in_kernel_build(f.path) and f.is_definition
+                     and not (f.is_stub and any(c.startswith("!") for c in f.cond))]
+            if any(f.storage != "static" or f.path.endswith(".h") for f in again):
                 continue  # defined again (e.g. an inline wrapper keeps the old name)
             if ctx.index.has_function_macro(name):
                 continue
+            local = {f.path for f in again}  # a `static` one of that name serves its own file only
             what = f"renamed to `{new}` in patch {k}/{ctx.total}" if new else f"removed in patch {k}/{ctx.total}"
             for c in ctx.index.calls_to(name):
-                if c.confidence < Confidence.MEDIUM:
+                if c.confidence < Confidence.MEDIUM or c.path in local or not in_kernel_build(c.path):
                     continue
                 yield self.finding(
                     f"`{name}` was {what} but is still called here", loc(c),
@@ -60,6 +63,8 @@ A remaining call or declaration is an error; a remaining prototype alone is a wa
                     confidence=c.confidence,
                 )
             for f in ctx.index.functions(name):
+                if f.path in local or not in_kernel_build(f.path):
+                    continue
                 sev = Severity.WARNING if not f.is_definition else Severity.ERROR
                 yield self.finding(
                     f"{kind_label(f)} of `{name}` is left behind: the function was {what}", loc(f),

@@ -58,6 +58,8 @@ function pointers are left alone. Needs a tree.
         for name in sorted(ctx.focus):
             if _BUILTIN_RE.match(name) or _CAPS_RE.match(name) or index.functions(name) or index.macros(name):
                 continue
+            if name in ctx.gone or name in ctx.macros_gone:
+                continue  # removed or renamed by the series: SIG006 / SIG010 say so
             calls = [c for c in index.calls_to(name) if not c.in_macro and c.confidence >= Confidence.MEDIUM
                      and c.caller is not None]
             if calls:
