@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from kpatchlint.c.cond import disabled, exclusive
 from kpatchlint.c.model import CallSite, Comment, Export, FileFacts, FunctionSig, Macro
+from kpatchlint.tree.source import in_kernel_build
 
 
 def is_header(path: str) -> bool:
@@ -236,9 +237,11 @@ class SymbolIndex:
                                                          all(f.storage == "static" for f in local)):
             return local
         visible = [f for f in fns if not (f.storage == "static" and not is_header(f.path))]
-        # another architecture's declarations are not compiled with this code
+        # another architecture's declarations are not compiled with this code, nor are the
+        # user-space programs of tools/ compiled with the kernel's (and the other way round)
         arch = arch_of(call.path)
-        visible = [f for f in visible if arch_of(f.path) in (None, arch)]
+        kernel = in_kernel_build(call.path)
+        visible = [f for f in visible if arch_of(f.path) in (None, arch) and in_kernel_build(f.path) == kernel]
         inc = self.includes(call.path)
         if inc:
             from_headers = [f for f in visible if f.path in inc or f.path == call.path]

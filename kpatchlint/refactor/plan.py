@@ -15,7 +15,7 @@ from kpatchlint.c.locate import CallSpan, DeclSpan, FileSpans, KernelDocSpan, lo
 from kpatchlint.errors import InputError
 from kpatchlint.refactor.edits import Edit, apply, drop_item, insert_item, item_ranges
 from kpatchlint.refactor.style import line_end, line_start, width
-from kpatchlint.tree.source import SourceTree
+from kpatchlint.tree.source import SourceTree, in_kernel_build
 
 KINDS = ("drop-param", "add-param", "rename-param", "rename")
 
@@ -278,7 +278,9 @@ def plan(tree: SourceTree, req: Request) -> Plan:
 
 
 def _read(tree: SourceTree, req: Request, func: str) -> list[_File]:
-    paths = sorted(tree.grep_files({func}))
+    # tools/ and scripts/ hold user-space programs (and copies of kernel headers): a function
+    # of the same name there is another function, unless the user names such a file
+    paths = sorted(p for p in tree.grep_files({func}) if in_kernel_build(p) or p == req.only_file)
     if req.only_file:
         paths = [x for x in paths if x == req.only_file]
         if not paths:
