@@ -913,8 +913,15 @@ def _body_facts(src: bytes, body: Node, params: tuple[Param, ...]) -> dict:
 _PAREN_RE = re.compile(r"[()]")
 
 
+_BODY_LEXEME_RE = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.DOTALL)
+
+
 def _macro_calls(body: str, mname: str, path: str, line: int, cond: tuple[str, ...]) -> list[CallSite]:
     out: list[CallSite] = []
+    # strings and comments of the body blanked (same length): "Skip submit_bio() for ..." is no call
+    text = body
+    body = _BODY_LEXEME_RE.sub(lambda m: m.group()[0] + " " * (len(m.group()) - 2) + m.group()[-1]
+                               if m.group()[0] in "\"'" else " " * len(m.group()), body)
     for m in _MACRO_CALL_RE.finditer(body):
         callee = m.group(1)
         if callee in ("defined", "sizeof", "typeof", "__typeof__", "if", "while", "for", "switch", "return"):
@@ -930,7 +937,7 @@ def _macro_calls(body: str, mname: str, path: str, line: int, cond: tuple[str, .
                     break
         if depth != 0:
             continue
-        args = _split_cached(body[m.end() - 1:i + 1])
+        args = _split_cached(text[m.end() - 1:i + 1])  # the arguments as written
         if any("__VA_ARGS__" in a or a.endswith("...") or "##" in a for a in args):
             continue  # the count depends on the macro's caller
         out.append(CallSite(callee, args, mname, path, line, 1, line, cond, Confidence.MEDIUM, in_macro=True))

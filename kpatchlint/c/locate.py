@@ -452,6 +452,18 @@ def _locate(path: str, src: bytes, orig: bytes, root: Node, name: str) -> FileSp
     return FileSpans(path, name, tuple(decls), tuple(calls), tuple(mentions))
 
 
+_MACRO_LEXEME_RE = re.compile(rb'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.DOTALL)
+
+
+def _in_macro_text(src: bytes, arg: Node, s: int) -> str:
+    """A mention inside a macro body (raw text to tree-sitter): in one of its strings or
+    comments, or in its code."""
+    for m in _MACRO_LEXEME_RE.finditer(src, arg.start_byte, arg.end_byte):
+        if m.start() <= s < m.end():
+            return "string" if m.group()[:1] in (b'"', b"'") else "comment"
+    return "macro-body"
+
+
 def _classify(src: bytes, n: Node, s: int, e: int, name: str) -> str:
     t = n.type
     if t == "comment":
@@ -459,14 +471,14 @@ def _classify(src: bytes, n: Node, s: int, e: int, name: str) -> str:
     if t in _STRINGISH or (n.parent is not None and n.parent.type in _STRINGISH):
         return "string"
     if t == "preproc_arg":
-        return "macro-body"
+        return _in_macro_text(src, n, s)
     if t == "field_identifier":
         return "member"
     if t != "identifier" or n.start_byte != s or n.end_byte != e:
         p = n
         while p is not None:
             if p.type in ("preproc_arg",):
-                return "macro-body"
+                return _in_macro_text(src, p, s)
             if p.type == "comment":
                 return "comment"
             p = p.parent
